@@ -1,0 +1,115 @@
+/*
+ * keys.h - every action of the full-screen program and the keys that
+ * trigger it.
+ *
+ * One table (KEY_ACTIONS below) is the single source of truth: the
+ * dispatcher maps keys to actions through it, the bottom key bar and the
+ * help screen are generated from it, and test scripts name keys with the
+ * names keys_parse_name() understands.  Every action has a function key
+ * and a control-key alternative, since function keys are often lost on
+ * thin clients and serial lines.
+ */
+#ifndef CRF_KEYS_H
+#define CRF_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <wchar.h>
+
+/* Screens, as a bit mask: where an action is offered. */
+enum {
+	KC_LIST = 1 << 0,      /* subject list */
+	KC_CASEBOOK = 1 << 1,  /* one subject's events and forms */
+	KC_FORM = 1 << 2,      /* form entry */
+	KC_VIEW = 1 << 3,      /* help, history and other read-only pages */
+	KC_DIALOG = 1 << 4,    /* questions and prompts */
+	KC_LOGIN = 1 << 5,     /* set-up and login */
+	KC_ALL = 0x3f
+};
+
+#define CTRL_KEY(c) ((c) & 0x1f)
+
+/*
+ * X(action, name, fkey, ctrl, screens, bar label, help text)
+ * fkey is the function key number (0: none), ctrl the control letter
+ * (0: none).  Order is the order of the key bar and help screen.
+ */
+#define KEY_ACTIONS(X) \
+	X(ACT_HELP,      "help",      1,  'G', KC_ALL & ~KC_DIALOG, "Help", \
+	  "Show every key of the program (this page)") \
+	X(ACT_SAVE,      "save",      2,  'S', KC_FORM, "Save", \
+	  "Save the form as it is (incomplete is allowed)") \
+	X(ACT_COMPLETE,  "complete",  3,  'T', KC_FORM, "Complete", \
+	  "Save and mark the form complete (required fields and hard checks must pass)") \
+	X(ACT_MISSING,   "missing",   4,  'O', KC_FORM, "Missing", \
+	  "Give the current field a missing-data code (UNK, ND, NA) instead of a value") \
+	X(ACT_HISTORY,   "history",   5,  'Y', KC_FORM, "History", \
+	  "Every earlier value of the current field, with who, when and why") \
+	X(ACT_NEW,       "new",       6,  'N', KC_LIST | KC_CASEBOOK, "New", \
+	  "Add a subject (subject list) or a log entry (casebook)") \
+	X(ACT_PREV_FORM, "prev-form", 7,  'B', KC_FORM, "Prev", \
+	  "Go to the previous form of the event") \
+	X(ACT_NEXT_FORM, "next-form", 8,  'F', KC_FORM, "Next", \
+	  "Go to the next form of the event") \
+	X(ACT_FILTER,    "filter",    9,  'V', KC_LIST, "Filter", \
+	  "Show only subjects of one status") \
+	X(ACT_BACK,      "back",      10, 'X', KC_ALL & ~KC_DIALOG, "Back", \
+	  "Leave this screen (asks first if there are unsaved entries); quit from the subject list") \
+	X(ACT_REDRAW,    "redraw",    0,  'L', 0, "Redraw", \
+	  "Redraw the whole screen") \
+	X(ACT_NEXT,      "next",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN, "", \
+	  "Next field or line (Tab, Down)") \
+	X(ACT_PREV,      "prev",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN, "", \
+	  "Previous field or line (Shift-Tab, Up)") \
+	X(ACT_PAGE_DOWN, "page-down", 0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_VIEW, "", \
+	  "Next page (PgDn)") \
+	X(ACT_PAGE_UP,   "page-up",   0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_VIEW, "", \
+	  "Previous page (PgUp)") \
+	X(ACT_ENTER,     "enter",     0,  0,   KC_ALL, "", \
+	  "Accept the field and go on; open the selected line (Enter)") \
+	X(ACT_CANCEL,    "cancel",    0,  'C', KC_ALL, "", \
+	  "Cancel the question or the edit in progress (Esc, Ctrl-C)")
+
+typedef enum action {
+	ACT_NONE = 0,
+#define KEYS_ENUM(a, name, f, c, ctx, bar, help) a,
+	KEY_ACTIONS(KEYS_ENUM)
+#undef KEYS_ENUM
+	ACT_COUNT
+} action;
+
+typedef struct key_binding {
+	action act;
+	const char *name;
+	int fkey;
+	int ctrl;
+	unsigned screens;
+	const char *bar;
+	const char *help;
+} key_binding;
+
+/* The table, in key-bar order; n receives its length. */
+const key_binding *keys_table(size_t *n);
+const key_binding *keys_binding(action a);
+
+/*
+ * A key as the program reads it: is_key tells a curses KEY_* code from a
+ * character.  Returns the action it triggers on screen `ctx`, or ACT_NONE
+ * for an ordinary character (to be typed into a field).
+ */
+action keys_action(bool is_key, wint_t ch, unsigned ctx);
+
+/* "F2" and "^S" for a binding: into buf, e.g. "F2/^S". */
+void keys_describe(const key_binding *kb, char *buf, size_t size);
+
+/*
+ * Parse one key name of a test script: "<Tab>", "<S-Tab>", "<Enter>",
+ * "<Esc>", "<Up>", "<Down>", "<Left>", "<Right>", "<Home>", "<End>",
+ * "<PgUp>", "<PgDn>", "<BS>", "<Del>", "<Space>", "<F1>".."<F12>",
+ * "<C-a>".."<C-z>".  Returns the number of bytes consumed (0 if s does
+ * not start with a key name) and sets *is_key and *ch as the program would
+ * read them.
+ */
+size_t keys_parse_name(const char *s, bool *is_key, wint_t *ch);
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * store.h - the site database: one SQLite file per site.
+ *
+ * Every change goes through this module: each save is one transaction
+ * that writes the item values, the form instance's status and version,
+ * and the audit rows together, so after a crash a form is either fully
+ * saved or untouched.  The invariants and the record state diagram are in
+ * the design note at the top of src/core/store.c.
+ *
+ * Text passed in and returned is UTF-8.  Returned rows are owned by the
+ * caller and freed with the matching *_free function.
+ */
+#ifndef CRF_STORE_H
+#define CRF_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crf/status.h"
+
+typedef struct store store;
+
+/* The schema version this build writes (PRAGMA user_version). */
+#define STORE_SCHEMA_VERSION 1
+
+/* ---- Open and close -------------------------------------------------- */
+
+/* Create a new site database at path for site (code, name).  Refuses with
+ * CRF_EEXIST if the file exists (even empty): crf never initialises over
+ * an existing file.  On success *out is open and ready. */
+crf_status store_create(const char *path, const char *site_code,
+    const char *site_name, store **out, crf_err *err);
+
+/* Open an existing database read-write, apply forward migrations up to
+ * STORE_SCHEMA_VERSION in one transaction, and set WAL, foreign keys,
+ * synchronous=FULL and a busy timeout.  CRF_ENOENT if the file is
+ * missing, CRF_ESCHEMA if it was written by a newer crf, CRF_EDB if it is
+ * not a crf database. */
+crf_status store_open(const char *path, store **out, crf_err *err);
+
+void store_close(store *st);
+
+/* The user name written into audit rows from now on (copied). */
+void store_set_user(store *st, const char *user);
+
+/* Site code and name recorded at creation (borrowed). */
+const char *store_site_code(const store *st);
+const char *store_site_name(const store *st);
+
+/* ---- Subjects --------------------------------------------------------- */
+
+typedef struct subject_row {
+	long long id;
+	char *key;          /* site-scoped screening number, "TJ01-0007" */
+	char *status;       /* "screening", "enrolled", ... */
+	char *created_at;   /* UTC ISO 8601 */
+	char *created_by;
+} subject_row;
+
+/* Allocate the next screening number of the site ("<SITE>-<NNNN>") and
+ * create the subject (status "screening"), audited.  *out receives it. */
+crf_status store_add_subject(store *st, subject_row *out, crf_err *err);
+
+/* All subjects of the site in key order. */
+crf_status store_list_subjects(store *st, subject_row **rows, size_t *n,
+    crf_err *err);
+/* One subject by key; CRF_ENOENT if there is none. */
+crf_status store_find_subject(store *st, const char *key, subject_row *out,
+    crf_err *err);
+void subject_row_clear(subject_row *r);
+void subject_rows_free(subject_row *rows, size_t n);
+
+/* ---- Form instances ----------------------------------------------------- */
+
+/* Record states (the later trust-layer issue adds verified, signed,
+ * locked): see the state diagram in store.c. */
+typedef enum form_status {
+	FORM_NOT_STARTED = 0,
+	FORM_INCOMPLETE = 1,
+	FORM_COMPLETE = 2
+} form_status;
+
+/* "not started", "incomplete", "complete" */
+const char *form_status_name(form_status s);
+
+/* Which form instance: subject, event (with its repeat number, from 1)
+ * and form (with its repeat number, from 1).  Subject-level repeating
+ * logs use event "" and event_repeat 0. */
+typedef struct form_key {
+	long long subject_id;
+	const char *event;
+	int event_repeat;
+	const char *form;
+	int form_repeat;
+} form_key;
+
+/* One stored item.  value is canonical text (see validate.h) or NULL;
+ * missing is a missing-data code ("UNK") or NULL.  flags: ITEM_SOFT_OK
+ * means a soft-range value was confirmed by the user. */
+#define ITEM_SOFT_OK 0x1
+typedef struct item_value {
+	char *field;
+	char *value;
+	char *missing;
+	int flags;
+} item_value;
+
+typedef struct form_data {
+	long long instance_id;  /* 0 when not yet saved */
+	form_status status;
+	int version;            /* optimistic-concurrency counter; 0 unsaved */
+	int form_version;       /* form definition version it was saved under */
+	char *updated_at;
+	char *updated_by;
+	item_value *items;      /* sorted by field */
+	size_t nitems;
+} form_data;
+
+/* Load one form instance.  A form never saved gives CRF_OK with status
+ * FORM_NOT_STARTED, version 0 and no items. */
+crf_status store_load_form(store *st, const form_key *key, form_data *out,
+    crf_err *err);
+void form_data_clear(form_data *fd);
+
+/* A change to save: the new value and missing code of one field (both
+ * NULL clears it).  Old values are read from the database, never trusted
+ * from the caller. */
+typedef struct item_change {
+	const char *field;
+	const char *value;
+	const char *missing;
+	int flags;
+} item_change;
+
+/*
+ * Save a form instance in one transaction (BEGIN IMMEDIATE ... COMMIT):
+ * refuses with CRF_ECONFLICT if the stored version differs from
+ * expected_version (someone else saved since it was loaded); writes each
+ * change whose value, missing code or flags differ from the stored ones,
+ * an audit row per changed item and one for a status change; sets the
+ * status and form_version; increments the version into *new_version.
+ * reason is required (CRF_EINVAL) when the stored status is
+ * FORM_COMPLETE and any item changes.  On any error nothing is written.
+ */
+crf_status store_save_form(store *st, const form_key *key,
+    int expected_version, int form_version, form_status status,
+    const item_change *changes, size_t nchanges, const char *reason,
+    int *new_version, crf_err *err);
+
+/* Summary of every saved form instance of a subject. */
+typedef struct form_row {
+	char *event;
+	int event_repeat;
+	char *form;
+	int form_repeat;
+	form_status status;
+	int version;
+	char *updated_at;
+} form_row;
+crf_status store_list_forms(store *st, long long subject_id, form_row **rows,
+    size_t *n, crf_err *err);
+void form_rows_free(form_row *rows, size_t n);
+
+/* Every stored item of a subject (for cross-form references), ordered by
+ * event, event_repeat, form, form_repeat, field. */
+typedef struct subject_item {
+	char *event;
+	int event_repeat;
+	char *form;
+	int form_repeat;
+	char *field;
+	char *value;
+	char *missing;
+} subject_item;
+crf_status store_load_subject_items(store *st, long long subject_id,
+    subject_item **rows, size_t *n, crf_err *err);
+void subject_items_free(subject_item *rows, size_t n);
+
+/* ---- Audit trail ------------------------------------------------------ */
+
+typedef struct audit_row {
+	long long seq;
+	char *ts_utc;       /* "2026-01-15T09:30:00Z" */
+	char *tz_offset;    /* "+08:00" */
+	char *user;
+	char *action;       /* "create", "update", "clear", "status", "subject" */
+	char *subject;      /* subject key */
+	char *event;
+	int event_repeat;
+	char *form;
+	int form_repeat;
+	char *field;
+	char *old_value;    /* canonical value or NULL */
+	char *old_missing;  /* missing-data code or NULL */
+	char *new_value;
+	char *new_missing;
+	char *reason;
+} audit_row;
+
+/* History of one field of one form instance, oldest first; field NULL
+ * gives every row of the form instance. */
+crf_status store_field_history(store *st, const form_key *key,
+    const char *field, audit_row **rows, size_t *n, crf_err *err);
+void audit_rows_free(audit_row *rows, size_t n);
+
+#ifdef CRF_TESTING
+/* ---- Test hooks (unit-test builds only: -DCRF_TESTING) ------------------ */
+
+struct sqlite3;
+/* The store's own connection, to check its PRAGMAs (borrowed). */
+struct sqlite3 *store_test_db(store *st);
+/* Make store_save_form() call _exit(9) right after its nwrites-th item
+ * write from now, in the middle of its transaction (a crash); 0 disables. */
+void store_test_crash_after(store *st, int nwrites);
+/* Replace the busy timeout (milliseconds) of this store's connection. */
+void store_test_busy_timeout(store *st, int ms);
+#endif
+
+/* ---- Users (the trust-layer issue adds roles, lockout, expiry) ------- */
+
+typedef struct user_row {
+	long long id;
+	char *login;
+	char *full_name;
+	char *role;         /* "admin", "data-entry", ... */
+	bool active;
+	char *created_at;
+} user_row;
+
+/* Number of user accounts (0 on a new database: first-start set-up). */
+crf_status store_user_count(store *st, long long *n, crf_err *err);
+
+/* Create an account; the password is stored only as an argon2id hash
+ * (libsodium crypto_pwhash_str).  CRF_EEXIST if the login was ever used:
+ * logins are never reused.  Audited. */
+crf_status store_add_user(store *st, const char *login, const char *full_name,
+    const char *role, const char *password, crf_err *err);
+
+/* Check a login and password.  CRF_OK fills *out; CRF_EDENIED ("the user
+ * name or password is wrong") otherwise, without saying which.  Both
+ * outcomes are audited. */
+crf_status store_login(store *st, const char *login, const char *password,
+    user_row *out, crf_err *err);
+void user_row_clear(user_row *u);
+
+/* ---- Drafts: unsaved entries kept across a hang-up ------------------- */
+
+/*
+ * Keep the full current state of a form instance being edited by user
+ * (one row per field: value, missing code, flags) with the version it was
+ * based on, replacing any earlier draft of the same user and instance.
+ * Drafts are not data: they are not audited and never exported.
+ */
+crf_status store_put_draft(store *st, const form_key *key, const char *user,
+    int base_version, const item_change *items, size_t n, crf_err *err);
+
+/* The user's draft of the instance: *found false when there is none.
+ * out->version is the base version, out->updated_at when it was kept. */
+crf_status store_get_draft(store *st, const form_key *key, const char *user,
+    form_data *out, bool *found, crf_err *err);
+
+crf_status store_drop_draft(store *st, const form_key *key, const char *user,
+    crf_err *err);
+
+#endif

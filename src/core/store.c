@@ -1,0 +1,1930 @@
+/*
+ * store.c - the site database: one SQLite file per site.
+ *
+ * NOTES ON THE DESIGN OF THE SITE DATABASE
+ *
+ * A site keeps everything it records in one SQLite file: the site record,
+ * the subjects, one row per form instance, one row per non-blank item and
+ * the audit trail.  Several crf sessions (thin clients on one server, each
+ * its own process) may have the same file open at once.
+ *
+ * Definition: a "save" is one call of store_save_form() (or of
+ * store_add_subject()).  A "form instance" is one (subject, event,
+ * event repeat, form, form repeat); its "version" counts the saves that
+ * changed it.
+ *
+ * The following invariants hold at every moment another session or a
+ * crash could observe the file:
+ *
+ * (1) One transaction per save.  A save is BEGIN IMMEDIATE ... COMMIT;
+ *     any failure rolls the whole of it back.  A form instance is either
+ *     fully saved or untouched, never half-saved.
+ *
+ * (2) The audit trail is written in the same transaction as the data it
+ *     describes.  There is no data change without its audit rows and no
+ *     audit row without its change.
+ *
+ * (3) The audit trail is append-only.  Triggers on the audit table abort
+ *     every UPDATE and DELETE with "the audit trail cannot be changed",
+ *     whoever issues it.  A cleared item loses its row in the item table;
+ *     its history stays in the audit trail.
+ *
+ * (4) Only static SQL text.  Every value reaches SQLite as a bound
+ *     parameter of a prepared statement; no SQL is ever built from data.
+ *     Statements are prepared once (SQLITE_PREPARE_PERSISTENT), cached in
+ *     the store and finalised by store_close().  Every statement is reset
+ *     as soon as its rows are read, so that no read transaction outlives
+ *     the call that began it.
+ *
+ * (5) Optimistic concurrency.  A session loads a form with its version
+ *     and saves with that version as expected_version.  The check is made
+ *     under the write lock, inside the save's transaction: if the stored
+ *     version differs, someone else saved in between and the save is
+ *     refused with CRF_ECONFLICT, naming who and when.  Nobody holds a
+ *     lock while a person types.  A save that changes nothing leaves the
+ *     version alone.
+ *
+ * (6) Durability.  journal_mode=WAL with synchronous=FULL: the WAL is
+ *     synced at every commit, so a save that returned CRF_OK survives a
+ *     power cut, and an interrupted one is discarded by WAL recovery the
+ *     next time the file is opened.  WAL also lets readers go on while a
+ *     save is being written.
+ *
+ * (7) Timestamps come from the system clock (clock_now(), which tests
+ *     replace with CRF_NOW) and are stored as UTC ISO 8601 text plus the
+ *     local offset of the moment, "2026-01-15T09:30:00Z" and "+08:00".
+ *     All rows written by one save share one timestamp.
+ *
+ * (8) A busy timeout of STORE_BUSY_TIMEOUT_MS.  Saves are short, so a
+ *     session that finds another one saving waits for it; only when the
+ *     wait runs out is the save refused with CRF_EBUSY, and nothing was
+ *     written.
+ *
+ * SCHEMA VERSIONS
+ *
+ * PRAGMA application_id is STORE_APP_ID ("CRF1") in every crf database;
+ * a file without it is not opened.  PRAGMA user_version is the schema
+ * version.  store_migrations[i] is the SQL script that takes the schema
+ * from version i to i + 1 and ends by setting user_version to i + 1.
+ * Scripts are only ever appended: a released script is never edited.
+ * store_create() runs every script on the empty file; store_open() runs
+ * the missing ones.  Either way the scripts run in one transaction, under
+ * the write lock, after reading user_version again under that lock (so
+ * that two sessions opening an old file at once migrate it once).  A file
+ * whose user_version is above STORE_SCHEMA_VERSION was written by a newer
+ * crf and is refused without being touched.
+ *
+ * THE LIFE OF A FORM INSTANCE
+ *
+ *               store_save_form(incomplete)
+ *   NOT_STARTED ----------------------> INCOMPLETE <----+
+ *        |                                |  ^  |       | store_save_form
+ *        |      store_save_form(complete) |  |  +-------+ (incomplete)
+ *        |                                |  | store_save_form
+ *        |                                v  | (incomplete)
+ *        +-----------------------------> COMPLETE <-----+
+ *           store_save_form(complete)     |     |       | store_save_form
+ *                                         |     +-------+ (complete): a
+ *                                         v               reason is needed
+ *                             VERIFIED, SIGNED, LOCKED    if an item changes
+ *                                  (later issues)
+ *
+ * NOT_STARTED has no row: it is what store_load_form() reports for an
+ * instance that was never saved.  Every save may also change items; once
+ * the stored state is COMPLETE, a save that changes any item must give a
+ * reason for change, which goes into each of its audit rows.  Later
+ * issues add VERIFIED, SIGNED and LOCKED after COMPLETE (status 3 and
+ * up: the table's CHECK already allows them).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "crf/date.h"
+#include "crf/store.h"
+#include "crf/util.h"
+
+/* PRAGMA application_id of a crf database: 0x43524631, "CRF1". */
+#define STORE_APP_ID 1129465393
+_Static_assert(STORE_APP_ID == 0x43524631, "application_id is 'CRF1'");
+
+/* How long a session waits for another one's save to finish. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+#define STORE_STR_(x) #x
+#define STORE_STR(x) STORE_STR_(x)
+
+/* Step i takes the schema from version i to i + 1.  Append only. */
+static const char *const store_migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE site ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" code TEXT NOT NULL CHECK (code <> ''),"
+	" name TEXT NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" created_by TEXT NOT NULL,"
+	" mode TEXT NOT NULL DEFAULT 'site');"
+	"CREATE TABLE counter ("
+	" name TEXT PRIMARY KEY,"
+	" value INTEGER NOT NULL);"
+	"CREATE TABLE subject ("
+	" id INTEGER PRIMARY KEY,"
+	" key TEXT NOT NULL UNIQUE,"
+	" status TEXT NOT NULL CHECK (status IN ('screening', 'enrolled',"
+	"  'screen_failure', 'withdrawn', 'completed', 'died')),"
+	" created_at TEXT NOT NULL,"
+	" created_by TEXT NOT NULL);"
+	"CREATE TABLE form_instance ("
+	" id INTEGER PRIMARY KEY,"
+	" subject_id INTEGER NOT NULL REFERENCES subject (id),"
+	" event TEXT NOT NULL,"
+	" event_repeat INTEGER NOT NULL CHECK (event_repeat >= 0),"
+	" form TEXT NOT NULL CHECK (form <> ''),"
+	" form_repeat INTEGER NOT NULL CHECK (form_repeat >= 1),"
+	" status INTEGER NOT NULL CHECK (status >= 0),"
+	" version INTEGER NOT NULL,"
+	" form_version INTEGER NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL,"
+	" updated_by TEXT NOT NULL,"
+	" UNIQUE (subject_id, event, event_repeat, form, form_repeat));"
+	"CREATE TABLE item ("
+	" instance_id INTEGER NOT NULL REFERENCES form_instance (id),"
+	" field TEXT NOT NULL CHECK (field <> ''),"
+	" value TEXT,"
+	" missing TEXT,"
+	" flags INTEGER NOT NULL DEFAULT 0,"
+	" CHECK (value IS NOT NULL OR missing IS NOT NULL),"
+	" PRIMARY KEY (instance_id, field)) WITHOUT ROWID;"
+	"CREATE TABLE audit ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" ts_utc TEXT NOT NULL,"
+	" tz_offset TEXT NOT NULL,"
+	" user TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" subject TEXT,"
+	" event TEXT,"
+	" event_repeat INTEGER,"
+	" form TEXT,"
+	" form_repeat INTEGER,"
+	" field TEXT,"
+	" old_value TEXT,"
+	" old_missing TEXT,"
+	" new_value TEXT,"
+	" new_missing TEXT,"
+	" reason TEXT);"
+	"CREATE INDEX audit_by_form ON audit"
+	" (subject, event, event_repeat, form, form_repeat, field);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;"
+	"CREATE TABLE account ("
+	" id INTEGER PRIMARY KEY,"
+	" login TEXT NOT NULL UNIQUE,"
+	" full_name TEXT NOT NULL,"
+	" role TEXT NOT NULL,"
+	" pw_hash TEXT NOT NULL,"
+	" active INTEGER NOT NULL DEFAULT 1,"
+	" created_at TEXT NOT NULL,"
+	" created_by TEXT NOT NULL);"
+	"CREATE TRIGGER account_no_delete BEFORE DELETE ON account"
+	" BEGIN SELECT RAISE(ABORT, 'accounts are never deleted: retire them'); END;"
+	"CREATE TABLE draft ("
+	" subject_id INTEGER NOT NULL REFERENCES subject (id),"
+	" event TEXT NOT NULL,"
+	" event_repeat INTEGER NOT NULL,"
+	" form TEXT NOT NULL,"
+	" form_repeat INTEGER NOT NULL,"
+	" user TEXT NOT NULL,"
+	" base_version INTEGER NOT NULL,"
+	" saved_at TEXT NOT NULL,"
+	" PRIMARY KEY (subject_id, event, event_repeat, form, form_repeat, user));"
+	"CREATE TABLE draft_item ("
+	" subject_id INTEGER NOT NULL,"
+	" event TEXT NOT NULL,"
+	" event_repeat INTEGER NOT NULL,"
+	" form TEXT NOT NULL,"
+	" form_repeat INTEGER NOT NULL,"
+	" user TEXT NOT NULL,"
+	" field TEXT NOT NULL,"
+	" value TEXT,"
+	" missing TEXT,"
+	" flags INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (subject_id, event, event_repeat, form, form_repeat, user, field),"
+	" FOREIGN KEY (subject_id, event, event_repeat, form, form_repeat, user)"
+	"  REFERENCES draft ON DELETE CASCADE) WITHOUT ROWID;"
+	"PRAGMA user_version = 1;",
+};
+_Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
+    STORE_SCHEMA_VERSION, "one migration step per schema version");
+
+/* The cached statements. */
+enum store_sql {
+	SQL_BEGIN_READ,
+	SQL_BEGIN_WRITE,
+	SQL_COMMIT,
+	SQL_SITE_GET,
+	SQL_SITE_PUT,
+	SQL_COUNTER_BUMP,
+	SQL_COUNTER_GET,
+	SQL_SUBJECT_PUT,
+	SQL_SUBJECT_FIND,
+	SQL_SUBJECT_LIST,
+	SQL_SUBJECT_KEY,
+	SQL_INST_GET,
+	SQL_INST_PUT,
+	SQL_INST_SET,
+	SQL_INST_LIST,
+	SQL_ITEM_GET,
+	SQL_ITEM_PUT,
+	SQL_ITEM_DEL,
+	SQL_ITEM_LIST,
+	SQL_SUBJECT_ITEMS,
+	SQL_AUDIT_PUT,
+	SQL_AUDIT_FORM,
+	SQL_AUDIT_FIELD,
+	SQL_USER_COUNT,
+	SQL_USER_PUT,
+	SQL_USER_GET,
+	SQL_DRAFT_DEL,
+	SQL_DRAFT_PUT,
+	SQL_DRAFT_ITEM_PUT,
+	SQL_DRAFT_GET,
+	SQL_DRAFT_ITEMS,
+	SQL_COUNT
+};
+
+#define AUDIT_COLS "seq, ts_utc, tz_offset, user, action, subject, event," \
+	" event_repeat, form, form_repeat, field, old_value, old_missing," \
+	" new_value, new_missing, reason"
+#define SUBJECT_COLS "id, key, status, created_at, created_by"
+#define INST_MATCH "subject_id = ?1 AND event = ?2 AND event_repeat = ?3" \
+	" AND form = ?4 AND form_repeat = ?5"
+#define AUDIT_MATCH "subject = ?1 AND event = ?2 AND event_repeat = ?3" \
+	" AND form = ?4 AND form_repeat = ?5"
+
+static const char *const store_sql[SQL_COUNT] = {
+	[SQL_BEGIN_READ] = "BEGIN",
+	[SQL_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+	[SQL_COMMIT] = "COMMIT",
+	[SQL_SITE_GET] = "SELECT code, name FROM site WHERE id = 1",
+	[SQL_SITE_PUT] = "INSERT INTO site (id, code, name, created_at,"
+	    " created_by, mode) VALUES (1, ?1, ?2, ?3, ?4, 'site')",
+	[SQL_COUNTER_BUMP] = "INSERT INTO counter (name, value) VALUES (?1, 1)"
+	    " ON CONFLICT (name) DO UPDATE SET value = value + 1",
+	[SQL_COUNTER_GET] = "SELECT value FROM counter WHERE name = ?1",
+	[SQL_SUBJECT_PUT] = "INSERT INTO subject (key, status, created_at,"
+	    " created_by) VALUES (?1, 'screening', ?2, ?3)",
+	[SQL_SUBJECT_FIND] = "SELECT " SUBJECT_COLS " FROM subject WHERE key = ?1",
+	[SQL_SUBJECT_LIST] = "SELECT " SUBJECT_COLS " FROM subject ORDER BY key",
+	[SQL_SUBJECT_KEY] = "SELECT key FROM subject WHERE id = ?1",
+	[SQL_INST_GET] = "SELECT id, status, version, form_version, updated_at,"
+	    " updated_by FROM form_instance WHERE " INST_MATCH,
+	[SQL_INST_PUT] = "INSERT INTO form_instance (subject_id, event,"
+	    " event_repeat, form, form_repeat, status, version, form_version,"
+	    " created_at, updated_at, updated_by)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, ?6, ?7, ?7, ?8)",
+	[SQL_INST_SET] = "UPDATE form_instance SET status = ?2,"
+	    " version = version + 1, form_version = ?3, updated_at = ?4,"
+	    " updated_by = ?5 WHERE id = ?1",
+	[SQL_INST_LIST] = "SELECT event, event_repeat, form, form_repeat, status,"
+	    " version, updated_at FROM form_instance WHERE subject_id = ?1"
+	    " ORDER BY event, event_repeat, form, form_repeat",
+	[SQL_ITEM_GET] = "SELECT value, missing, flags FROM item"
+	    " WHERE instance_id = ?1 AND field = ?2",
+	[SQL_ITEM_PUT] = "INSERT INTO item (instance_id, field, value, missing,"
+	    " flags) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (instance_id, field)"
+	    " DO UPDATE SET value = excluded.value, missing = excluded.missing,"
+	    " flags = excluded.flags",
+	[SQL_ITEM_DEL] = "DELETE FROM item WHERE instance_id = ?1 AND field = ?2",
+	[SQL_ITEM_LIST] = "SELECT field, value, missing, flags FROM item"
+	    " WHERE instance_id = ?1 ORDER BY field",
+	[SQL_SUBJECT_ITEMS] = "SELECT f.event, f.event_repeat, f.form,"
+	    " f.form_repeat, i.field, i.value, i.missing"
+	    " FROM item AS i JOIN form_instance AS f ON f.id = i.instance_id"
+	    " WHERE f.subject_id = ?1"
+	    " ORDER BY f.event, f.event_repeat, f.form, f.form_repeat, i.field",
+	[SQL_AUDIT_PUT] = "INSERT INTO audit (ts_utc, tz_offset, user, action,"
+	    " subject, event, event_repeat, form, form_repeat, field, old_value,"
+	    " old_missing, new_value, new_missing, reason) VALUES (?1, ?2, ?3,"
+	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	[SQL_AUDIT_FORM] = "SELECT " AUDIT_COLS " FROM audit WHERE " AUDIT_MATCH
+	    " ORDER BY seq",
+	[SQL_AUDIT_FIELD] = "SELECT " AUDIT_COLS " FROM audit WHERE " AUDIT_MATCH
+	    " AND field = ?6 ORDER BY seq",
+	[SQL_USER_COUNT] = "SELECT count(*) FROM account",
+	[SQL_USER_PUT] = "INSERT INTO account (login, full_name, role, pw_hash,"
+	    " created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[SQL_USER_GET] = "SELECT id, login, full_name, role, active, created_at,"
+	    " pw_hash FROM account WHERE login = ?1",
+	[SQL_DRAFT_DEL] = "DELETE FROM draft WHERE " INST_MATCH " AND user = ?6",
+	[SQL_DRAFT_PUT] = "INSERT INTO draft (subject_id, event, event_repeat, form,"
+	    " form_repeat, user, base_version, saved_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[SQL_DRAFT_ITEM_PUT] = "INSERT INTO draft_item (subject_id, event,"
+	    " event_repeat, form, form_repeat, user, field, value, missing, flags)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[SQL_DRAFT_GET] = "SELECT base_version, saved_at FROM draft WHERE "
+	    INST_MATCH " AND user = ?6",
+	[SQL_DRAFT_ITEMS] = "SELECT field, value, missing, flags FROM draft_item"
+	    " WHERE " INST_MATCH " AND user = ?6 ORDER BY field",
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	char *site_code;
+	char *site_name;
+	char *user;
+	char now_utc[32];          /* timestamp of the save in progress */
+	char now_off[16];
+	sqlite3_stmt *stmt[SQL_COUNT];
+#ifdef CRF_TESTING
+	int crash_after;           /* _exit(9) after this many item writes */
+#endif
+};
+
+/* One audit row to write; the timestamp and user come from the store. */
+typedef struct audit_entry {
+	const char *action;
+	const char *subject;
+	const form_key *key;       /* NULL for rows about a subject */
+	const char *field;
+	const char *old_value;
+	const char *old_missing;
+	const char *new_value;
+	const char *new_missing;
+	const char *reason;
+} audit_entry;
+
+/* The stored state of a form instance. */
+typedef struct inst_state {
+	long long id;              /* 0: no row */
+	int status;
+	int version;
+	int form_version;
+	char *updated_at;
+	char *updated_by;
+} inst_state;
+
+/* ---- Errors ------------------------------------------------------------ */
+
+static crf_status
+store_fail_rc(sqlite3 *db, const char *path, int rc, crf_err *err)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return crf_fail(err, CRF_EBUSY,
+		    "the database is busy: another session is saving; try again");
+	case SQLITE_READONLY:
+		return crf_fail(err, CRF_EREADONLY, "the database %s is read-only: "
+		    "nothing can be saved to it; check the file's permissions", path);
+	case SQLITE_FULL:
+		return crf_fail(err, CRF_EFULL, "the disk is full: nothing was saved");
+	case SQLITE_NOMEM:
+		return crf_fail(err, CRF_ENOMEM, "out of memory: nothing was saved");
+	case SQLITE_NOTADB:
+		return crf_fail(err, CRF_EDB, "%s is not a crf database", path);
+	case SQLITE_CORRUPT:
+		return crf_fail(err, CRF_EDB, "the database %s is damaged (%s)", path,
+		    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	default:
+		return crf_fail(err, CRF_EDB, "database error in %s: %s", path,
+		    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	}
+}
+
+static crf_status
+store_fail(store *st, int rc, crf_err *err)
+{
+	return store_fail_rc(st->db, st->path, rc, err);
+}
+
+/* ---- Statements -------------------------------------------------------- */
+
+static int
+store_stmt(store *st, enum store_sql id, sqlite3_stmt **out)
+{
+	int rc = SQLITE_OK;
+
+	if (st->stmt[id] == NULL)
+		rc = sqlite3_prepare_v3(st->db, store_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[id], NULL);
+	*out = st->stmt[id];
+	return rc;
+}
+
+static void
+store_reset(sqlite3_stmt *s)
+{
+	if (s != NULL) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+}
+
+static int
+bind_text(sqlite3_stmt *s, int i, const char *text)
+{
+	if (text == NULL)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT);
+}
+
+/* Bind ?1..?5 to the instance key (subject given as id or key text). */
+static int
+bind_form_key(sqlite3_stmt *s, const form_key *key, const char *subject)
+{
+	int rc;
+
+	if (subject != NULL)
+		rc = sqlite3_bind_text(s, 1, subject, -1, SQLITE_TRANSIENT);
+	else
+		rc = sqlite3_bind_int64(s, 1, key->subject_id);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, key->event);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 3, key->event_repeat);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 4, key->form);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 5, key->form_repeat);
+	return rc;
+}
+
+/* Run a statement that returns no rows; SQLITE_OK when it is done. */
+static int
+store_run(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	store_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int
+store_exec(store *st, enum store_sql id)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, id, &s);
+
+	if (rc == SQLITE_OK)
+		rc = store_run(s);
+	return rc;
+}
+
+static char *
+col_text(sqlite3_stmt *s, int i)
+{
+	return xstrdup((const char *)sqlite3_column_text(s, i));
+}
+
+static void
+store_rollback(store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static crf_status
+store_commit(store *st, crf_err *err)
+{
+	int rc = store_exec(st, SQL_COMMIT);
+
+	if (rc != SQLITE_OK) {
+		crf_status cs = store_fail(st, rc, err);
+
+		store_rollback(st);
+		return cs;
+	}
+	return CRF_OK;
+}
+
+static void
+store_stamp(store *st)
+{
+	clock_stamp(clock_now(), st->now_utc, sizeof st->now_utc, st->now_off,
+	    sizeof st->now_off);
+}
+
+static int
+audit_put(store *st, const audit_entry *a)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, SQL_AUDIT_PUT, &s);
+
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 1, st->now_utc);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, st->now_off);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 3, st->user);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 4, a->action);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 5, a->subject);
+	if (rc == SQLITE_OK && a->key != NULL) {
+		rc = bind_text(s, 6, a->key->event);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int(s, 7, a->key->event_repeat);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 8, a->key->form);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int(s, 9, a->key->form_repeat);
+	}
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 10, a->field);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 11, a->old_value);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 12, a->old_missing);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 13, a->new_value);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 14, a->new_missing);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 15, str_blank(a->reason) ? NULL : a->reason);
+	if (rc == SQLITE_OK)
+		return store_run(s);
+	store_reset(s);
+	return rc;
+}
+
+/* ---- Open and close ---------------------------------------------------- */
+
+/* A one-shot integer PRAGMA read (static text only). */
+static int
+pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+
+	*out = 0;
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int(s, 0);
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static crf_status
+store_wal(store *st, crf_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	crf_status cs = CRF_OK;
+	int rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
+	    NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *mode = (const char *)sqlite3_column_text(s, 0);
+
+		if (!str_ieq(mode, "wal"))
+			cs = crf_fail(err, CRF_EDB, "the database %s cannot use "
+			    "write-ahead logging (journal mode %s): keep it on a "
+			    "local disk", st->path, mode != NULL ? mode : "unknown");
+	} else {
+		cs = store_fail(st, rc, err);
+	}
+	sqlite3_finalize(s);
+	return cs;
+}
+
+static char *
+store_default_user(void)
+{
+	const char *u = getenv("USER");
+
+	return xstrdup(str_blank(u) ? "unknown" : u);
+}
+
+static void
+store_unlink_all(const char *path)
+{
+	static const char *const suffix[] = { "-wal", "-shm", "-journal" };
+
+	unlink(path);
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		char *p = xasprintf("%s%s", path, suffix[i]);
+
+		unlink(p);
+		free(p);
+	}
+}
+
+/*
+ * Open the connection and check that the file is one this crf may use.
+ * creating: the file was just made empty by store_create().
+ */
+static crf_status
+store_connect(const char *path, bool creating, store **out, int *version,
+    crf_err *err)
+{
+	store *st = xcalloc(1, sizeof *st);
+	int app_id = 0;
+	int rc;
+
+	*out = st;
+	*version = 0;
+	st->path = xstrdup(path);
+	st->user = store_default_user();
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	if (sqlite3_db_readonly(st->db, "main") == 1)
+		return crf_fail(err, CRF_EREADONLY, "the database %s is read-only: "
+		    "crf needs to write to it; check the file's permissions", path);
+
+	rc = pragma_int(st->db, "PRAGMA application_id", &app_id);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(st->db, "PRAGMA user_version", version);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err);
+	if (!creating && app_id != STORE_APP_ID)
+		return crf_fail(err, CRF_EDB, "%s is not a crf database", path);
+	if (*version > STORE_SCHEMA_VERSION)
+		return crf_fail(err, CRF_ESCHEMA, "the database %s was made by a "
+		    "newer version of crf (schema %d; this crf knows up to %d): "
+		    "open it with the newer crf", path, *version,
+		    STORE_SCHEMA_VERSION);
+
+	rc = sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL,
+		    NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err);
+	return store_wal(st, err);
+}
+
+/* Bring the schema to STORE_SCHEMA_VERSION; when site_code is given, the
+ * file is new: stamp it and write the site record in the same transaction. */
+static crf_status
+store_migrate(store *st, const char *site_code, const char *site_name,
+    crf_err *err)
+{
+	int version = 0;
+	int rc = store_exec(st, SQL_BEGIN_WRITE);
+
+	if (rc == SQLITE_OK)
+		rc = pragma_int(st->db, "PRAGMA user_version", &version);
+	if (rc == SQLITE_OK && version > STORE_SCHEMA_VERSION) {
+		store_rollback(st);
+		return crf_fail(err, CRF_ESCHEMA, "the database %s was made by a "
+		    "newer version of crf (schema %d; this crf knows up to %d): "
+		    "open it with the newer crf", st->path, version,
+		    STORE_SCHEMA_VERSION);
+	}
+	if (rc == SQLITE_OK && site_code != NULL)
+		rc = sqlite3_exec(st->db, "PRAGMA application_id = "
+		    STORE_STR(STORE_APP_ID), NULL, NULL, NULL);
+	for (; rc == SQLITE_OK && version < STORE_SCHEMA_VERSION; version++)
+		rc = sqlite3_exec(st->db, store_migrations[version], NULL, NULL,
+		    NULL);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(st->db, "PRAGMA user_version", &version);
+	if (rc == SQLITE_OK && version != STORE_SCHEMA_VERSION) {
+		store_rollback(st);
+		return crf_fail(err, CRF_EDB, "the schema of %s did not reach "
+		    "version %d", st->path, STORE_SCHEMA_VERSION);
+	}
+	if (rc == SQLITE_OK && site_code != NULL) {
+		sqlite3_stmt *s;
+
+		store_stamp(st);
+		rc = store_stmt(st, SQL_SITE_PUT, &s);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 1, site_code);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 2, site_name != NULL ? site_name : "");
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 3, st->now_utc);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 4, st->user);
+		if (rc == SQLITE_OK)
+			rc = store_run(s);
+		else
+			store_reset(s);
+	}
+	if (rc != SQLITE_OK) {
+		crf_status cs = store_fail(st, rc, err);
+
+		store_rollback(st);
+		return cs;
+	}
+	return store_commit(st, err);
+}
+
+static crf_status
+store_load_site(store *st, crf_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, SQL_SITE_GET, &s);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		st->site_code = col_text(s, 0);
+		st->site_name = col_text(s, 1);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		store_reset(s);
+		return crf_fail(err, CRF_EDB, "the database %s has no site record: "
+		    "it was not made by crf init, or it is damaged", st->path);
+	}
+	store_reset(s);
+	return rc == SQLITE_OK ? CRF_OK : store_fail(st, rc, err);
+}
+
+crf_status
+store_create(const char *path, const char *site_code, const char *site_name,
+    store **out, crf_err *err)
+{
+	store *st = NULL;
+	crf_status cs;
+	int version, fd;
+
+	*out = NULL;
+	if (path == NULL || *path == '\0')
+		return crf_fail(err, CRF_EINVAL, "no database file was given");
+	if (str_blank(site_code))
+		return crf_fail(err, CRF_EINVAL, "the site code is empty");
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == EEXIST)
+			return crf_fail(err, CRF_EEXIST, "%s already exists: crf never "
+			    "creates a database over an existing file", path);
+		if (e == ENOENT)
+			return crf_fail(err, CRF_ENOENT, "cannot create %s: the folder "
+			    "does not exist", path);
+		if (e == EACCES || e == EPERM || e == EROFS)
+			return crf_fail(err, CRF_EREADONLY, "cannot create %s: %s",
+			    path, strerror(e));
+		if (e == ENOSPC || e == EDQUOT)
+			return crf_fail(err, CRF_EFULL, "cannot create %s: the disk "
+			    "is full", path);
+		return crf_fail(err, CRF_EIO, "cannot create %s: %s", path,
+		    strerror(e));
+	}
+	close(fd);
+
+	cs = store_connect(path, true, &st, &version, err);
+	if (cs == CRF_OK)
+		cs = store_migrate(st, site_code, site_name, err);
+	if (cs == CRF_OK)
+		cs = store_load_site(st, err);
+	if (cs != CRF_OK) {
+		store_close(st);
+		store_unlink_all(path);
+		return cs;
+	}
+	*out = st;
+	return CRF_OK;
+}
+
+crf_status
+store_open(const char *path, store **out, crf_err *err)
+{
+	store *st = NULL;
+	struct stat sb;
+	int version = 0;
+	crf_status cs;
+
+	*out = NULL;
+	if (path == NULL || *path == '\0')
+		return crf_fail(err, CRF_EINVAL, "no database file was given");
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT)
+			return crf_fail(err, CRF_ENOENT, "the database %s does not "
+			    "exist", path);
+		return crf_fail(err, CRF_EIO, "cannot open %s: %s", path,
+		    strerror(errno));
+	}
+	if (S_ISDIR(sb.st_mode))
+		return crf_fail(err, CRF_EDB, "%s is a folder, not a crf database",
+		    path);
+
+	cs = store_connect(path, false, &st, &version, err);
+	if (cs == CRF_OK && version < STORE_SCHEMA_VERSION)
+		cs = store_migrate(st, NULL, NULL, err);
+	if (cs == CRF_OK)
+		cs = store_load_site(st, err);
+	if (cs != CRF_OK) {
+		store_close(st);
+		return cs;
+	}
+	*out = st;
+	return CRF_OK;
+}
+
+void
+store_close(store *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < SQL_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st->site_code);
+	free(st->site_name);
+	free(st->user);
+	free(st);
+}
+
+void
+store_set_user(store *st, const char *user)
+{
+	free(st->user);
+	st->user = str_blank(user) ? store_default_user() : xstrdup(user);
+}
+
+const char *
+store_site_code(const store *st)
+{
+	return st->site_code;
+}
+
+const char *
+store_site_name(const store *st)
+{
+	return st->site_name;
+}
+
+/* ---- Subjects ---------------------------------------------------------- */
+
+static void
+subject_from_row(sqlite3_stmt *s, subject_row *r)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	r->key = col_text(s, 1);
+	r->status = col_text(s, 2);
+	r->created_at = col_text(s, 3);
+	r->created_by = col_text(s, 4);
+}
+
+void
+subject_row_clear(subject_row *r)
+{
+	if (r == NULL)
+		return;
+	free(r->key);
+	free(r->status);
+	free(r->created_at);
+	free(r->created_by);
+	memset(r, 0, sizeof *r);
+}
+
+void
+subject_rows_free(subject_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		subject_row_clear(&rows[i]);
+	free(rows);
+}
+
+crf_status
+store_add_subject(store *st, subject_row *out, crf_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	long long number = 0, id = 0;
+	char *key = NULL;
+	crf_status cs;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	store_stamp(st);
+	rc = store_exec(st, SQL_BEGIN_WRITE);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err);
+
+	rc = store_stmt(st, SQL_COUNTER_BUMP, &s);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 1, "screening");
+	if (rc == SQLITE_OK)
+		rc = store_run(s);
+	if (rc == SQLITE_OK)
+		rc = store_stmt(st, SQL_COUNTER_GET, &s);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 1, "screening");
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		number = sqlite3_column_int64(s, 0);
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+
+	if (rc == SQLITE_OK) {
+		key = xasprintf("%s-%04lld", st->site_code, number);
+		rc = store_stmt(st, SQL_SUBJECT_PUT, &s);
+	}
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 1, key);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, st->now_utc);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 3, st->user);
+	if (rc == SQLITE_OK)
+		rc = store_run(s);
+	else
+		store_reset(s);
+	if (rc == SQLITE_OK) {
+		audit_entry a = { .action = "subject", .subject = key,
+		    .new_value = "screening" };
+
+		id = sqlite3_last_insert_rowid(st->db);
+		rc = audit_put(st, &a);
+	}
+	if (rc != SQLITE_OK) {
+		cs = store_fail(st, rc, err);
+		store_rollback(st);
+		free(key);
+		return cs;
+	}
+	cs = store_commit(st, err);
+	if (cs != CRF_OK) {
+		free(key);
+		return cs;
+	}
+	out->id = id;
+	out->key = key;
+	out->status = xstrdup("screening");
+	out->created_at = xstrdup(st->now_utc);
+	out->created_by = xstrdup(st->user);
+	return CRF_OK;
+}
+
+crf_status
+store_list_subjects(store *st, subject_row **rows, size_t *n, crf_err *err)
+{
+	sqlite3_stmt *s;
+	subject_row *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc = store_stmt(st, SQL_SUBJECT_LIST, &s);
+
+	*rows = NULL;
+	*n = 0;
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow(&v, sizeof *v, &cap, cnt);
+		subject_from_row(s, &v[cnt++]);
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	if (rc != SQLITE_DONE) {
+		subject_rows_free(v, cnt);
+		return store_fail(st, rc, err);
+	}
+	*rows = v;
+	*n = cnt;
+	return CRF_OK;
+}
+
+crf_status
+store_find_subject(store *st, const char *key, subject_row *out, crf_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, SQL_SUBJECT_FIND, &s);
+
+	memset(out, 0, sizeof *out);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 1, key != NULL ? key : "");
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		subject_from_row(s, out);
+	store_reset(s);
+	if (rc == SQLITE_DONE)
+		return crf_fail(err, CRF_ENOENT, "there is no subject %s",
+		    key != NULL ? key : "");
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, err);
+	return CRF_OK;
+}
+
+/* The key of subject id into *key (NULL when there is no such subject). */
+static int
+subject_key(store *st, long long id, char **key)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, SQL_SUBJECT_KEY, &s);
+
+	*key = NULL;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 1, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*key = col_text(s, 0);
+	store_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* ---- Form instances ---------------------------------------------------- */
+
+const char *
+form_status_name(form_status s)
+{
+	switch (s) {
+	case FORM_NOT_STARTED:
+		return "not started";
+	case FORM_INCOMPLETE:
+		return "incomplete";
+	case FORM_COMPLETE:
+		return "complete";
+	}
+	return "unknown";
+}
+
+static void
+inst_clear(inst_state *in)
+{
+	free(in->updated_at);
+	free(in->updated_by);
+	memset(in, 0, sizeof *in);
+}
+
+/* Read the stored instance of key; in->id stays 0 when there is none. */
+static int
+inst_get(store *st, const form_key *key, inst_state *in)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, SQL_INST_GET, &s);
+
+	memset(in, 0, sizeof *in);
+	if (rc == SQLITE_OK)
+		rc = bind_form_key(s, key, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		in->id = sqlite3_column_int64(s, 0);
+		in->status = sqlite3_column_int(s, 1);
+		in->version = sqlite3_column_int(s, 2);
+		in->form_version = sqlite3_column_int(s, 3);
+		in->updated_at = col_text(s, 4);
+		in->updated_by = col_text(s, 5);
+	}
+	store_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static bool
+key_valid(const form_key *key)
+{
+	return key != NULL && key->event != NULL && !str_blank(key->form) &&
+	    key->event_repeat >= 0 && key->form_repeat >= 1;
+}
+
+void
+form_data_clear(form_data *fd)
+{
+	if (fd == NULL)
+		return;
+	for (size_t i = 0; i < fd->nitems; i++) {
+		free(fd->items[i].field);
+		free(fd->items[i].value);
+		free(fd->items[i].missing);
+	}
+	free(fd->items);
+	free(fd->updated_at);
+	free(fd->updated_by);
+	memset(fd, 0, sizeof *fd);
+}
+
+crf_status
+store_load_form(store *st, const form_key *key, form_data *out, crf_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	inst_state in;
+	size_t cap = 0;
+	crf_status cs;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!key_valid(key))
+		return crf_fail(err, CRF_EINVAL, "the form to load is not named");
+	rc = store_exec(st, SQL_BEGIN_READ);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err);
+	rc = inst_get(st, key, &in);
+	if (rc == SQLITE_OK && in.id != 0) {
+		out->instance_id = in.id;
+		out->status = (form_status)in.status;
+		out->version = in.version;
+		out->form_version = in.form_version;
+		out->updated_at = in.updated_at;
+		out->updated_by = in.updated_by;
+		rc = store_stmt(st, SQL_ITEM_LIST, &s);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(s, 1, in.id);
+		while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			item_value *it;
+
+			xgrow(&out->items, sizeof *out->items, &cap, out->nitems);
+			it = &out->items[out->nitems++];
+			it->field = col_text(s, 0);
+			it->value = col_text(s, 1);
+			it->missing = col_text(s, 2);
+			it->flags = sqlite3_column_int(s, 3);
+			rc = SQLITE_OK;
+		}
+		store_reset(s);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK) {
+		cs = store_fail(st, rc, err);
+		store_rollback(st);
+		form_data_clear(out);
+		return cs;
+	}
+	cs = store_commit(st, err);
+	if (cs != CRF_OK)
+		form_data_clear(out);
+	return cs;
+}
+
+static int
+cmp_field(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static crf_status
+save_check(const form_key *key, int expected_version, form_status status,
+    const item_change *changes, size_t nchanges, crf_err *err)
+{
+	const char **names;
+	crf_status cs = CRF_OK;
+
+	if (!key_valid(key))
+		return crf_fail(err, CRF_EINVAL, "the form to save is not named");
+	if (status != FORM_INCOMPLETE && status != FORM_COMPLETE)
+		return crf_fail(err, CRF_EINVAL, "a form can only be saved as "
+		    "incomplete or complete");
+	if (expected_version < 0)
+		return crf_fail(err, CRF_EINVAL, "the form version is negative");
+	if (nchanges == 0)
+		return CRF_OK;
+	if (changes == NULL)
+		return crf_fail(err, CRF_EINVAL, "the changes to save are missing");
+	names = xmalloc(nchanges * sizeof *names);
+	for (size_t i = 0; i < nchanges && cs == CRF_OK; i++) {
+		if (str_blank(changes[i].field))
+			cs = crf_fail(err, CRF_EINVAL, "a change names no field");
+		names[i] = changes[i].field;
+	}
+	if (cs == CRF_OK) {
+		qsort(names, nchanges, sizeof *names, cmp_field);
+		for (size_t i = 1; i < nchanges && cs == CRF_OK; i++)
+			if (strcmp(names[i - 1], names[i]) == 0)
+				cs = crf_fail(err, CRF_EINVAL, "the field %s is changed "
+				    "twice in one save", names[i]);
+	}
+	free(names);
+	return cs;
+}
+
+/* A blank value or code is no value or code at all. */
+static const char *
+nonempty(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+/* Write one item change (already known to differ) and its audit row. */
+static int
+save_item(store *st, long long instance_id, const audit_entry *a, int flags)
+{
+	sqlite3_stmt *s;
+	bool clear = a->new_value == NULL && a->new_missing == NULL;
+	int rc = store_stmt(st, clear ? SQL_ITEM_DEL : SQL_ITEM_PUT, &s);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 1, instance_id);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, a->field);
+	if (rc == SQLITE_OK && !clear) {
+		rc = bind_text(s, 3, a->new_value);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 4, a->new_missing);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int(s, 5, flags);
+	}
+	if (rc == SQLITE_OK)
+		rc = store_run(s);
+	else
+		store_reset(s);
+	if (rc == SQLITE_OK)
+		rc = audit_put(st, a);
+	return rc;
+}
+
+/* The body of store_save_form(), inside its transaction. */
+static crf_status
+save_body(store *st, const form_key *key, int expected_version,
+    int form_version, form_status status, const item_change *changes,
+    size_t nchanges, const char *reason, int *new_version, crf_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	inst_state in = { 0 };
+	char *subject = NULL;
+	bool changed = false;
+	crf_status cs = CRF_OK;
+	int rc;
+
+	rc = subject_key(st, key->subject_id, &subject);
+	if (rc == SQLITE_OK && subject == NULL)
+		return crf_fail(err, CRF_ENOENT, "there is no subject with id %lld",
+		    key->subject_id);
+	if (rc == SQLITE_OK)
+		rc = inst_get(st, key, &in);
+	if (rc != SQLITE_OK) {
+		free(subject);
+		return store_fail(st, rc, err);
+	}
+	if (in.version != expected_version) {
+		if (in.id != 0)
+			cs = crf_fail(err, CRF_ECONFLICT, "this form was saved by %s at "
+			    "%s since you opened it", in.updated_by, in.updated_at);
+		else
+			cs = crf_fail(err, CRF_ECONFLICT, "this form has changed since "
+			    "you opened it: open it again");
+		goto out;
+	}
+
+	if (in.id == 0) {
+		rc = store_stmt(st, SQL_INST_PUT, &s);
+		if (rc == SQLITE_OK)
+			rc = bind_form_key(s, key, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int(s, 6, form_version);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 7, st->now_utc);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 8, st->user);
+		if (rc == SQLITE_OK)
+			rc = store_run(s);
+		else
+			store_reset(s);
+		if (rc == SQLITE_OK) {
+			in.id = sqlite3_last_insert_rowid(st->db);
+			in.form_version = form_version;
+		}
+	}
+
+	for (size_t i = 0; rc == SQLITE_OK && i < nchanges; i++) {
+		const item_change *c = &changes[i];
+		audit_entry a = { .subject = subject, .key = key,
+		    .field = c->field, .new_value = nonempty(c->value),
+		    .new_missing = nonempty(c->missing), .reason = reason };
+		char *old_value = NULL, *old_missing = NULL;
+		int old_flags = 0;
+		bool stored = false;
+
+		rc = store_stmt(st, SQL_ITEM_GET, &s);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(s, 1, in.id);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 2, c->field);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			stored = true;
+			old_value = col_text(s, 0);
+			old_missing = col_text(s, 1);
+			old_flags = sqlite3_column_int(s, 2);
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			rc = SQLITE_OK;
+		}
+		store_reset(s);
+
+		if (a.new_value == NULL && a.new_missing == NULL)
+			a.action = stored ? "clear" : NULL;
+		else if (!stored)
+			a.action = "create";
+		else if (!str_eq(old_value, a.new_value) ||
+		    !str_eq(old_missing, a.new_missing) || old_flags != c->flags)
+			a.action = "update";
+		a.old_value = old_value;
+		a.old_missing = old_missing;
+
+		if (rc == SQLITE_OK && a.action != NULL) {
+			if (in.status == FORM_COMPLETE && str_blank(reason)) {
+				cs = crf_fail(err, CRF_EINVAL, "a reason for change is "
+				    "required: the form was already complete");
+			} else {
+				rc = save_item(st, in.id, &a, c->flags);
+				changed = true;
+			}
+		}
+		free(old_value);
+		free(old_missing);
+		if (cs != CRF_OK)
+			goto out;
+#ifdef CRF_TESTING
+		if (rc == SQLITE_OK && a.action != NULL && st->crash_after > 0 &&
+		    --st->crash_after == 0)
+			_exit(9);
+#endif
+	}
+
+	if (rc == SQLITE_OK && (int)status != in.status) {
+		audit_entry a = { .action = "status", .subject = subject,
+		    .key = key, .old_value = in.status == FORM_NOT_STARTED ? NULL :
+		    form_status_name((form_status)in.status),
+		    .new_value = form_status_name(status), .reason = reason };
+
+		rc = audit_put(st, &a);
+		changed = true;
+	}
+	if (form_version != in.form_version)
+		changed = true;
+	if (rc == SQLITE_OK && changed) {
+		rc = store_stmt(st, SQL_INST_SET, &s);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(s, 1, in.id);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int(s, 2, (int)status);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int(s, 3, form_version);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 4, st->now_utc);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 5, st->user);
+		if (rc == SQLITE_OK)
+			rc = store_run(s);
+		else
+			store_reset(s);
+	}
+	if (rc != SQLITE_OK)
+		cs = store_fail(st, rc, err);
+	else if (new_version != NULL)
+		*new_version = in.version + (changed ? 1 : 0);
+out:
+	inst_clear(&in);
+	free(subject);
+	return cs;
+}
+
+crf_status
+store_save_form(store *st, const form_key *key, int expected_version,
+    int form_version, form_status status, const item_change *changes,
+    size_t nchanges, const char *reason, int *new_version, crf_err *err)
+{
+	crf_status cs;
+	int version = expected_version;
+	int rc;
+
+	cs = save_check(key, expected_version, status, changes, nchanges, err);
+	if (cs != CRF_OK)
+		return cs;
+	store_stamp(st);
+	rc = store_exec(st, SQL_BEGIN_WRITE);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err);
+	cs = save_body(st, key, expected_version, form_version, status, changes,
+	    nchanges, reason, &version, err);
+	if (cs == CRF_OK)
+		cs = store_commit(st, err);
+	else
+		store_rollback(st);
+	if (cs == CRF_OK && new_version != NULL)
+		*new_version = version;
+	return cs;
+}
+
+static void
+form_row_free(form_row *r)
+{
+	free(r->event);
+	free(r->form);
+	free(r->updated_at);
+}
+
+void
+form_rows_free(form_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		form_row_free(&rows[i]);
+	free(rows);
+}
+
+crf_status
+store_list_forms(store *st, long long subject_id, form_row **rows, size_t *n,
+    crf_err *err)
+{
+	sqlite3_stmt *s;
+	form_row *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc = store_stmt(st, SQL_INST_LIST, &s);
+
+	*rows = NULL;
+	*n = 0;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 1, subject_id);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		form_row *r;
+
+		xgrow(&v, sizeof *v, &cap, cnt);
+		r = &v[cnt++];
+		r->event = col_text(s, 0);
+		r->event_repeat = sqlite3_column_int(s, 1);
+		r->form = col_text(s, 2);
+		r->form_repeat = sqlite3_column_int(s, 3);
+		r->status = (form_status)sqlite3_column_int(s, 4);
+		r->version = sqlite3_column_int(s, 5);
+		r->updated_at = col_text(s, 6);
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	if (rc != SQLITE_DONE) {
+		form_rows_free(v, cnt);
+		return store_fail(st, rc, err);
+	}
+	*rows = v;
+	*n = cnt;
+	return CRF_OK;
+}
+
+void
+subject_items_free(subject_item *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].event);
+		free(rows[i].form);
+		free(rows[i].field);
+		free(rows[i].value);
+		free(rows[i].missing);
+	}
+	free(rows);
+}
+
+crf_status
+store_load_subject_items(store *st, long long subject_id, subject_item **rows,
+    size_t *n, crf_err *err)
+{
+	sqlite3_stmt *s;
+	subject_item *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc = store_stmt(st, SQL_SUBJECT_ITEMS, &s);
+
+	*rows = NULL;
+	*n = 0;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 1, subject_id);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		subject_item *r;
+
+		xgrow(&v, sizeof *v, &cap, cnt);
+		r = &v[cnt++];
+		r->event = col_text(s, 0);
+		r->event_repeat = sqlite3_column_int(s, 1);
+		r->form = col_text(s, 2);
+		r->form_repeat = sqlite3_column_int(s, 3);
+		r->field = col_text(s, 4);
+		r->value = col_text(s, 5);
+		r->missing = col_text(s, 6);
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	if (rc != SQLITE_DONE) {
+		subject_items_free(v, cnt);
+		return store_fail(st, rc, err);
+	}
+	*rows = v;
+	*n = cnt;
+	return CRF_OK;
+}
+
+/* ---- Audit trail ------------------------------------------------------- */
+
+void
+audit_rows_free(audit_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		audit_row *r = &rows[i];
+
+		free(r->ts_utc);
+		free(r->tz_offset);
+		free(r->user);
+		free(r->action);
+		free(r->subject);
+		free(r->event);
+		free(r->form);
+		free(r->field);
+		free(r->old_value);
+		free(r->old_missing);
+		free(r->new_value);
+		free(r->new_missing);
+		free(r->reason);
+	}
+	free(rows);
+}
+
+crf_status
+store_field_history(store *st, const form_key *key, const char *field,
+    audit_row **rows, size_t *n, crf_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	audit_row *v = NULL;
+	size_t cnt = 0, cap = 0;
+	char *subject = NULL;
+	crf_status cs;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (!key_valid(key))
+		return crf_fail(err, CRF_EINVAL, "the form is not named");
+	rc = store_exec(st, SQL_BEGIN_READ);
+	if (rc == SQLITE_OK)
+		rc = subject_key(st, key->subject_id, &subject);
+	if (rc == SQLITE_OK && subject == NULL) {
+		store_rollback(st);
+		return crf_fail(err, CRF_ENOENT, "there is no subject with id %lld",
+		    key->subject_id);
+	}
+	if (rc == SQLITE_OK)
+		rc = store_stmt(st, field != NULL ? SQL_AUDIT_FIELD : SQL_AUDIT_FORM,
+		    &s);
+	if (rc == SQLITE_OK)
+		rc = bind_form_key(s, key, subject);
+	if (rc == SQLITE_OK && field != NULL)
+		rc = bind_text(s, 6, field);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		audit_row *r;
+
+		xgrow(&v, sizeof *v, &cap, cnt);
+		r = &v[cnt++];
+		r->seq = sqlite3_column_int64(s, 0);
+		r->ts_utc = col_text(s, 1);
+		r->tz_offset = col_text(s, 2);
+		r->user = col_text(s, 3);
+		r->action = col_text(s, 4);
+		r->subject = col_text(s, 5);
+		r->event = col_text(s, 6);
+		r->event_repeat = sqlite3_column_int(s, 7);
+		r->form = col_text(s, 8);
+		r->form_repeat = sqlite3_column_int(s, 9);
+		r->field = col_text(s, 10);
+		r->old_value = col_text(s, 11);
+		r->old_missing = col_text(s, 12);
+		r->new_value = col_text(s, 13);
+		r->new_missing = col_text(s, 14);
+		r->reason = col_text(s, 15);
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	free(subject);
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	if (rc != SQLITE_OK) {
+		cs = store_fail(st, rc, err);
+		store_rollback(st);
+		audit_rows_free(v, cnt);
+		return cs;
+	}
+	cs = store_commit(st, err);
+	if (cs != CRF_OK) {
+		audit_rows_free(v, cnt);
+		return cs;
+	}
+	*rows = v;
+	*n = cnt;
+	return CRF_OK;
+}
+
+/* ---- Test hooks -------------------------------------------------------- */
+
+/* ---- Users --------------------------------------------------------------- */
+
+static bool
+sodium_ready(void)
+{
+	static int state;   /* 0 untried, 1 ready, -1 failed */
+
+	if (state == 0)
+		state = sodium_init() >= 0 ? 1 : -1;
+	return state == 1;
+}
+
+crf_status
+store_user_count(store *st, long long *n, crf_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, SQL_USER_COUNT, &s);
+
+	*n = 0;
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(s, 0);
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	return rc == SQLITE_OK ? CRF_OK : store_fail(st, rc, err);
+}
+
+void
+user_row_clear(user_row *u)
+{
+	free(u->login);
+	free(u->full_name);
+	free(u->role);
+	free(u->created_at);
+	memset(u, 0, sizeof *u);
+}
+
+crf_status
+store_add_user(store *st, const char *login, const char *full_name,
+    const char *role, const char *password, crf_err *err)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	sqlite3_stmt *s;
+	crf_status cs;
+	int rc;
+
+	if (str_blank(login) || str_blank(full_name) || str_blank(role))
+		return crf_fail(err, CRF_EINVAL, "a user needs a login, a full name and a role");
+	if (password == NULL || *password == '\0')
+		return crf_fail(err, CRF_EINVAL, "a user needs a password");
+	if (!sodium_ready())
+		return crf_fail(err, CRF_EIO, "the password library could not start");
+	if (crypto_pwhash_str(hash, password, strlen(password),
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return crf_fail(err, CRF_ENOMEM, "not enough memory to hash the password");
+
+	store_stamp(st);
+	rc = store_exec(st, SQL_BEGIN_WRITE);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err);
+	rc = store_stmt(st, SQL_USER_PUT, &s);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 1, login);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, full_name);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 3, role);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 4, hash);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 5, st->now_utc);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 6, st->user);
+	if (rc == SQLITE_OK)
+		rc = store_run(s);
+	else
+		store_reset(s);
+	sodium_memzero(hash, sizeof hash);
+	if (rc == SQLITE_OK) {
+		audit_entry a = { .action = "user-create", .field = login,
+		    .new_value = role, .reason = full_name };
+		rc = audit_put(st, &a);
+	}
+	if (rc != SQLITE_OK) {
+		if ((rc & 0xff) == SQLITE_CONSTRAINT)
+			cs = crf_fail(err, CRF_EEXIST, "the login %s is taken (logins are "
+			    "never reused)", login);
+		else
+			cs = store_fail(st, rc, err);
+		store_rollback(st);
+		return cs;
+	}
+	return store_commit(st, err);
+}
+
+crf_status
+store_login(store *st, const char *login, const char *password, user_row *out,
+    crf_err *err)
+{
+	sqlite3_stmt *s;
+	char *hash = NULL;
+	bool good = false;
+	crf_status cs;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!sodium_ready())
+		return crf_fail(err, CRF_EIO, "the password library could not start");
+	rc = store_stmt(st, SQL_USER_GET, &s);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 1, login ? login : "");
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(s, 0);
+		out->login = col_text(s, 1);
+		out->full_name = col_text(s, 2);
+		out->role = col_text(s, 3);
+		out->active = sqlite3_column_int(s, 4) != 0;
+		out->created_at = col_text(s, 5);
+		hash = col_text(s, 6);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	if (rc != SQLITE_OK) {
+		user_row_clear(out);
+		free(hash);
+		return store_fail(st, rc, err);
+	}
+	if (hash != NULL && password != NULL && out->active)
+		good = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	free(hash);
+
+	/* Both outcomes go to the audit trail, under the login typed. */
+	store_stamp(st);
+	rc = store_exec(st, SQL_BEGIN_WRITE);
+	if (rc == SQLITE_OK) {
+		char *saved = st->user;
+		audit_entry a = { .action = good ? "login" : "login-failed",
+		    .field = login };
+		st->user = (char *)(login && *login ? login : "?");
+		rc = audit_put(st, &a);
+		st->user = saved;
+	}
+	cs = rc == SQLITE_OK ? store_commit(st, err) : store_fail(st, rc, err);
+	if (rc != SQLITE_OK)
+		store_rollback(st);
+	if (cs != CRF_OK) {
+		user_row_clear(out);
+		return cs;
+	}
+	if (!good) {
+		user_row_clear(out);
+		return crf_fail(err, CRF_EDENIED, "the user name or password is wrong");
+	}
+	store_set_user(st, out->login);
+	return CRF_OK;
+}
+
+/* ---- Drafts ------------------------------------------------------------- */
+
+static int
+bind_draft_key(sqlite3_stmt *s, const form_key *key, const char *user)
+{
+	int rc = bind_form_key(s, key, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 6, user);
+	return rc;
+}
+
+crf_status
+store_put_draft(store *st, const form_key *key, const char *user, int base_version,
+    const item_change *items, size_t n, crf_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (!key_valid(key) || str_blank(user))
+		return crf_fail(err, CRF_EINVAL, "the draft's form or user is not named");
+	store_stamp(st);
+	rc = store_exec(st, SQL_BEGIN_WRITE);
+	if (rc == SQLITE_OK)
+		rc = store_stmt(st, SQL_DRAFT_DEL, &s);
+	if (rc == SQLITE_OK)
+		rc = bind_draft_key(s, key, user);
+	if (rc == SQLITE_OK)
+		rc = store_run(s);
+	if (rc == SQLITE_OK)
+		rc = store_stmt(st, SQL_DRAFT_PUT, &s);
+	if (rc == SQLITE_OK)
+		rc = bind_draft_key(s, key, user);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 7, base_version);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 8, st->now_utc);
+	if (rc == SQLITE_OK)
+		rc = store_run(s);
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+		rc = store_stmt(st, SQL_DRAFT_ITEM_PUT, &s);
+		if (rc == SQLITE_OK)
+			rc = bind_draft_key(s, key, user);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 7, items[i].field);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 8, items[i].value);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 9, items[i].missing);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int(s, 10, items[i].flags);
+		if (rc == SQLITE_OK)
+			rc = store_run(s);
+	}
+	if (rc != SQLITE_OK) {
+		crf_status cs = store_fail(st, rc, err);
+		store_reset(s);
+		store_rollback(st);
+		return cs;
+	}
+	return store_commit(st, err);
+}
+
+crf_status
+store_get_draft(store *st, const form_key *key, const char *user, form_data *out,
+    bool *found, crf_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	*found = false;
+	if (!key_valid(key) || str_blank(user))
+		return crf_fail(err, CRF_EINVAL, "the draft's form or user is not named");
+	rc = store_exec(st, SQL_BEGIN_READ);
+	if (rc == SQLITE_OK)
+		rc = store_stmt(st, SQL_DRAFT_GET, &s);
+	if (rc == SQLITE_OK)
+		rc = bind_draft_key(s, key, user);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*found = true;
+		out->version = sqlite3_column_int(s, 0);
+		out->updated_at = col_text(s, 1);
+		out->updated_by = xstrdup(user);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	if (rc == SQLITE_OK && *found) {
+		rc = store_stmt(st, SQL_DRAFT_ITEMS, &s);
+		if (rc == SQLITE_OK)
+			rc = bind_draft_key(s, key, user);
+		while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			item_value *it;
+			xgrow(&out->items, sizeof *out->items, &cap, out->nitems);
+			it = &out->items[out->nitems++];
+			it->field = col_text(s, 0);
+			it->value = col_text(s, 1);
+			it->missing = col_text(s, 2);
+			it->flags = sqlite3_column_int(s, 3);
+			rc = SQLITE_OK;
+		}
+		store_reset(s);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK) {
+		crf_status cs = store_fail(st, rc, err);
+		store_rollback(st);
+		form_data_clear(out);
+		*found = false;
+		return cs;
+	}
+	return store_commit(st, err);
+}
+
+crf_status
+store_drop_draft(store *st, const form_key *key, const char *user, crf_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (!key_valid(key) || str_blank(user))
+		return crf_fail(err, CRF_EINVAL, "the draft's form or user is not named");
+	rc = store_stmt(st, SQL_DRAFT_DEL, &s);
+	if (rc == SQLITE_OK)
+		rc = bind_draft_key(s, key, user);
+	if (rc == SQLITE_OK)
+		rc = store_run(s);
+	else
+		store_reset(s);
+	return rc == SQLITE_OK ? CRF_OK : store_fail(st, rc, err);
+}
+
+#ifdef CRF_TESTING
+struct sqlite3 *
+store_test_db(store *st)
+{
+	return st->db;
+}
+
+void
+store_test_crash_after(store *st, int nwrites)
+{
+	st->crash_after = nwrites;
+}
+
+void
+store_test_busy_timeout(store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms);
+}
+#endif

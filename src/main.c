@@ -1,0 +1,86 @@
+/* main.c - crf: options, the command table, dispatch. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crf/cli.h"
+#include "crf/version.h"
+
+static const struct command {
+	const char *name;
+	int (*run)(const cli_opts *o, int argc, char **argv);
+	const char *usage;
+	const char *help;
+} commands[] = {
+	{ "forms", cli_forms, "forms check [DIR]",
+	  "check the form definitions (default: the config's forms folder)" },
+	{ "init", cli_init, "init",
+	  "create the site database named in the configuration" },
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: crf [-c FILE] [COMMAND [ARGS]]\n"
+	    "\n"
+	    "Without a command crf starts the full-screen data-entry program.\n"
+	    "\n"
+	    "Commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(fp, "  crf %-24s %s\n", commands[i].usage, commands[i].help);
+	fprintf(fp,
+	    "\n"
+	    "Options:\n"
+	    "  -c, --config FILE          configuration file (default: $CRF_CONFIG,\n"
+	    "                             ./config.ini, /etc/crf/config.ini)\n"
+	    "  -h, --help                 this help\n"
+	    "  -V, --version              the version\n"
+	    "\n"
+	    "Documentation: README.md, docs/forms.md, docs/configuration.md.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	cli_opts o = {0};
+	int i;
+
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");   /* numbers are always written with a point */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			printf("crf %s\n", CRF_VERSION);
+			return 0;
+		} else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "crf: %s needs a file name\n", a);
+				return 2;
+			}
+			o.config_path = argv[++i];
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			o.config_path = a + 9;
+		} else if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		} else {
+			fprintf(stderr, "crf: unknown option %s (try crf --help)\n", a);
+			return 2;
+		}
+	}
+	if (i >= argc)
+		return cli_ui(&o, 0, argv + i);
+	for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+		if (strcmp(argv[i], commands[c].name) == 0)
+			return commands[c].run(&o, argc - i - 1, argv + i + 1);
+	if (strcmp(argv[i], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "crf: unknown command '%s' (try crf --help)\n", argv[i]);
+	return 2;
+}

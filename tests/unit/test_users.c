@@ -1,0 +1,194 @@
+/* test_users.c - accounts (argon2id hashes, no reuse, audited logins)
+ * and drafts kept across a hang-up. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crf/store.h"
+#include "crf/util.h"
+
+static char dir[64];
+static char *path;
+static store *st;
+
+static int
+setup(void **state)
+{
+	crf_err e;
+
+	(void)state;
+	strcpy(dir, "/tmp/crf-users.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	path = path_join(dir, "site.db");
+	setenv("CRF_NOW", "2026-02-01T08:00:00Z", 1);
+	if (store_create(path, "TJ01", "Tianjin", &st, &e) != CRF_OK)
+		return -1;
+	store_set_user(st, "tester");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char *p;
+
+	(void)state;
+	store_close(st);
+	unlink(path);
+	p = xasprintf("%s-wal", path);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s-shm", path);
+	unlink(p);
+	free(p);
+	free(path);
+	rmdir(dir);
+	return 0;
+}
+
+static char *
+query(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	char *out = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		out = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return out;
+}
+
+static void
+expect_query(const char *sql, const char *want)
+{
+	char *got = query(sql);
+
+	if (want == NULL)
+		assert_null(got);
+	else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+	free(got);
+}
+
+static void
+test_accounts(void **state)
+{
+	long long n;
+	user_row u;
+	crf_err e;
+	char *hash;
+
+	(void)state;
+	assert_int_equal(store_user_count(st, &n, &e), CRF_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_add_user(st, "admin", "Li Wei", "admin", "correct horse", &e),
+	    CRF_OK);
+	assert_int_equal(store_user_count(st, &n, &e), CRF_OK);
+	assert_int_equal(n, 1);
+	/* Only an argon2id hash is stored, never the password. */
+	hash = query("SELECT pw_hash FROM account WHERE login = 'admin'");
+	assert_non_null(hash);
+	assert_true(str_starts(hash, "$argon2id$"));
+	assert_null(strstr(hash, "correct horse"));
+	free(hash);
+	expect_query("SELECT count(*) FROM audit WHERE action = 'user-create' AND field = 'admin'", "1");
+	/* Logins are never reused. */
+	assert_int_equal(store_add_user(st, "admin", "Somebody Else", "data-entry", "x1234567890", &e),
+	    CRF_EEXIST);
+	assert_non_null(strstr(e.msg, "never reused"));
+	/* Accounts cannot be deleted, even with SQL. */
+	{
+		sqlite3 *db;
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_not_equal(sqlite3_exec(db, "DELETE FROM account", NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+	}
+
+	assert_int_equal(store_login(st, "admin", "wrong password", &u, &e), CRF_EDENIED);
+	assert_string_equal(e.msg, "the user name or password is wrong");
+	assert_null(u.login);
+	assert_int_equal(store_login(st, "nobody", "correct horse", &u, &e), CRF_EDENIED);
+	assert_string_equal(e.msg, "the user name or password is wrong");
+	assert_int_equal(store_login(st, "admin", "correct horse", &u, &e), CRF_OK);
+	assert_string_equal(u.login, "admin");
+	assert_string_equal(u.full_name, "Li Wei");
+	assert_string_equal(u.role, "admin");
+	assert_true(u.active);
+	user_row_clear(&u);
+	expect_query("SELECT count(*) FROM audit WHERE action = 'login-failed'", "2");
+	expect_query("SELECT user FROM audit WHERE action = 'login'", "admin");
+	expect_query("SELECT user FROM audit WHERE action = 'login-failed' AND field = 'nobody'",
+	    "nobody");
+}
+
+static void
+test_drafts(void **state)
+{
+	subject_row subj;
+	form_data fd;
+	bool found;
+	crf_err e;
+	form_key key = { 0, "scr", 1, "dm", 1 };
+	item_change items[] = {
+		{ "height", "170.0", NULL, 0 },
+		{ "weight", NULL, "ND", 0 },
+		{ "name", "王小明", NULL, 0 },
+	};
+
+	(void)state;
+	assert_int_equal(store_add_subject(st, &subj, &e), CRF_OK);
+	key.subject_id = subj.id;
+	assert_int_equal(store_get_draft(st, &key, "nurse", &fd, &found, &e), CRF_OK);
+	assert_false(found);
+	assert_int_equal(store_put_draft(st, &key, "nurse", 3, items, 3, &e), CRF_OK);
+	assert_int_equal(store_get_draft(st, &key, "nurse", &fd, &found, &e), CRF_OK);
+	assert_true(found);
+	assert_int_equal(fd.version, 3);
+	assert_string_equal(fd.updated_at, "2026-02-01T08:00:00Z");
+	assert_int_equal(fd.nitems, 3);
+	assert_string_equal(fd.items[0].field, "height");
+	assert_string_equal(fd.items[1].field, "name");
+	assert_string_equal(fd.items[1].value, "王小明");
+	assert_null(fd.items[2].value);
+	assert_string_equal(fd.items[2].missing, "ND");
+	form_data_clear(&fd);
+	/* Another user's draft is apart; a new draft replaces the old. */
+	assert_int_equal(store_get_draft(st, &key, "monitor", &fd, &found, &e), CRF_OK);
+	assert_false(found);
+	assert_int_equal(store_put_draft(st, &key, "nurse", 4, items, 1, &e), CRF_OK);
+	assert_int_equal(store_get_draft(st, &key, "nurse", &fd, &found, &e), CRF_OK);
+	assert_int_equal(fd.nitems, 1);
+	assert_int_equal(fd.version, 4);
+	form_data_clear(&fd);
+	/* Drafts are not data: no audit rows, nothing in item. */
+	expect_query("SELECT count(*) FROM item", "0");
+	expect_query("SELECT count(*) FROM audit WHERE form = 'dm'", "0");
+	assert_int_equal(store_drop_draft(st, &key, "nurse", &e), CRF_OK);
+	assert_int_equal(store_get_draft(st, &key, "nurse", &fd, &found, &e), CRF_OK);
+	assert_false(found);
+	expect_query("SELECT count(*) FROM draft_item", "0");
+	subject_row_clear(&subj);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_accounts),
+		cmocka_unit_test(test_drafts),
+	};
+	return cmocka_run_group_tests_name("users", tests, setup, teardown);
+}
