@@ -64,8 +64,13 @@ asan: deps
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  CRF_SANITIZED=1 sh tests/run.sh build-asan
 
-bench: deps crf
-	$(Q)sh tests/bench.sh
+bench: deps
+	$(Q)$(MAKE) --no-print-directory crf $(B)/bench_core
+	$(Q)sh tests/bench.sh $(B)
+
+$(B)/bench_core: tests/bench/bench_core.c $(B)/libcrfcore.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcrfcore.a $(CORE_LIBS)
 
 $(B)/crf: $(CLI_OBJ) $(TUI_OBJ) $(B)/libcrfcore.a
 	@echo "  LD      $@"
