@@ -32,6 +32,7 @@ enum cmp_op { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
 
 enum fn_id {
 	F_TODAY, F_DATE, F_TIME, F_DAYS, F_MONTHS, F_YEARS, F_AGE, F_ADDDAYS,
+	F_ADDMONTHS, F_ADDYEARS,
 	F_YEAR, F_MONTH, F_DAY, F_ROUND, F_FLOOR, F_CEIL, F_MIN, F_MAX, F_ABS,
 	F_SQRT, F_POW, F_IF, F_BLANK, F_CODE, F_COALESCE, F_IN, F_HAS, F_LEN,
 	F_NUMBER, F_COUNT, F_SUM, F_FIRST, F_LAST
@@ -53,6 +54,8 @@ static const struct fn_info {
 	{ "years", F_YEARS, 2, 2 },
 	{ "age", F_AGE, 2, 2 },
 	{ "adddays", F_ADDDAYS, 2, 2 },
+	{ "addmonths", F_ADDMONTHS, 2, 2 },
+	{ "addyears", F_ADDYEARS, 2, 2 },
 	{ "year", F_YEAR, 1, 1 },
 	{ "month", F_MONTH, 1, 1 },
 	{ "day", F_DAY, 1, 1 },
@@ -1347,6 +1350,8 @@ tc_call(checker *C, int n, val_type *out)
 		*out = VAL_NUM;
 		return tc_arg(C, n, 0, VAL_DATE, &t) && tc_arg(C, n, 1, VAL_DATE, &t);
 	case F_ADDDAYS:
+	case F_ADDMONTHS:
+	case F_ADDYEARS:
 		*out = VAL_DATE;
 		return tc_arg(C, n, 0, VAL_DATE, &t) && tc_arg(C, n, 1, VAL_NUM, &t);
 	case F_YEAR:
@@ -1927,6 +1932,26 @@ eval_call(const expr *e, int n, const expr_env *env, const scope *sc)
 		if (!is_complete(&a) || b.type != VAL_NUM)
 			return val_missing();
 		return date_result(a.u.d, b.u.n);
+	case F_ADDMONTHS:
+	case F_ADDYEARS: {
+		/* Calendar months; a day past the new month's end becomes its
+		 * last day (2024-01-31 + 1 month = 2024-02-29). */
+		long months, total;
+		crf_date moved;
+
+		if (!is_complete(&a) || b.type != VAL_NUM || fabs(b.u.n) > 120000)
+			return val_missing();
+		months = (long)b.u.n * (id == F_ADDYEARS ? 12 : 1);
+		total = (long)a.u.d.y * 12 + (a.u.d.m - 1) + months;
+		if (total < 12 || total >= 10000L * 12)
+			return val_missing();
+		moved.y = (int)(total / 12);
+		moved.m = (int)(total % 12) + 1;
+		moved.d = a.u.d.d;
+		while (moved.d > 28 && !date_valid_ymd(moved.y, moved.m, moved.d))
+			moved.d--;
+		return val_date(moved);
+	}
 	case F_YEAR:
 	case F_MONTH:
 	case F_DAY: {

@@ -584,6 +584,13 @@ test_date_functions(void **state)
 	DATE("adddays(date(\"2024-03-01\"), -1)", "2024-02-29");
 	DATE("adddays(dob, 0)", "1990-06-15");
 	MISS("adddays(date(\"2024-02\"), 2)");
+	DATE("addmonths(date(\"2024-01-31\"), 1)", "2024-02-29");
+	DATE("addmonths(date(\"2024-03-31\"), -1)", "2024-02-29");
+	DATE("addmonths(date(\"2023-11-15\"), 3)", "2024-02-15");
+	DATE("addyears(date(\"2024-02-29\"), 1)", "2025-02-28");
+	DATE("addyears(date(\"2021-05-20\"), -5)", "2016-05-20");
+	MISS("addyears(date(\"2024\"), 1)");
+	MISS("addyears(date(\"0001-01-01\"), -1)");
 
 	NUM("year(date(\"2024-03-07\"))", "2024");
 	NUM("month(date(\"2024-03-07\"))", "3");
