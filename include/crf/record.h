@@ -107,7 +107,8 @@ check_outcome record_check(const record *r, size_t j);
  * and no hard check failing?  If not, err says the first reason. */
 bool record_can_complete(const record *r, crf_err *err);
 
-/* Has anything changed since it was loaded? */
+/* Has anything a person enters changed since it was loaded?  (Calculated
+ * values alone do not make a record dirty.) */
 bool record_dirty(const record *r);
 
 /* The changes to save (calculated fields included), owned by the record

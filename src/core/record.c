@@ -692,8 +692,10 @@ field_changed(const record *r, size_t i)
 bool
 record_dirty(const record *r)
 {
+	/* Calculations follow other data; only what a person entered makes
+	 * the form unsaved (record_changes still carries new calculations). */
 	for (size_t i = 0; i < r->fd->nfields; i++)
-		if (field_changed(r, i))
+		if (r->fd->fields[i].type != FT_CALC && field_changed(r, i))
 			return true;
 	return false;
 }

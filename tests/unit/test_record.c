@@ -225,6 +225,13 @@ test_cross_form_and_logs(void **state)
 	inf = record_new(sd, study_form(sd, "inf"), "d0", 1, 1, NULL, cb);
 	assert_string_equal(record_value(inf, fi("inf", "total_yield")), "2.70");
 	assert_string_equal(record_value(inf, fi("inf", "sessions")), "2");
+	/* Calculated values alone do not make a new form unsaved... */
+	assert_false(record_dirty(inf));
+	{
+		size_t n;
+		record_changes(inf, &n);
+		assert_int_equal(n, 2);   /* ...but are saved with it */
+	}
 	record_free(inf);
 
 	/* A new third session: the running total includes the record's own
