@@ -114,6 +114,13 @@
 #define STORE_APP_ID 1129465393
 _Static_assert(STORE_APP_ID == 0x43524631, "application_id is 'CRF1'");
 
+/* argon2id cost: 7 MiB and 5 passes, one of OWASP's equivalent settings,
+ * chosen for its small memory since many sessions share one site server.
+ * The hash string records its own cost, so changing these keeps old
+ * passwords valid. */
+#define STORE_PW_OPSLIMIT 5
+#define STORE_PW_MEMLIMIT (7u * 1024 * 1024)
+
 /* How long a session waits for another one's save to finish. */
 #define STORE_BUSY_TIMEOUT_MS 5000
 
@@ -1666,8 +1673,8 @@ store_add_user(store *st, const char *login, const char *full_name,
 		return crf_fail(err, CRF_EINVAL, "a user needs a password");
 	if (!sodium_ready())
 		return crf_fail(err, CRF_EIO, "the password library could not start");
-	if (crypto_pwhash_str(hash, password, strlen(password),
-	    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	if (crypto_pwhash_str(hash, password, strlen(password), STORE_PW_OPSLIMIT,
+	    STORE_PW_MEMLIMIT) != 0)
 		return crf_fail(err, CRF_ENOMEM, "not enough memory to hash the password");
 
 	store_stamp(st);
