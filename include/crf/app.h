@@ -38,6 +38,9 @@ typedef struct screen_ops {
 	void (*hangup)(screen *s, app *a);
 	/* Called when a screen above it closes (refresh lists; may be NULL). */
 	void (*resume)(screen *s, app *a);
+	/* Called every few seconds while no key is pressed: re-read what
+	 * other sessions may have changed (may be NULL). */
+	void (*tick)(screen *s, app *a);
 	void (*free)(screen *s);
 } screen_ops;
 

@@ -33,6 +33,11 @@ int subject_status_index(const char *status);
  * anything unknown is returned as it is. */
 const char *subject_status_word(const char *status);
 
+/* A one-column mark for the status, beside its word: UTF-8 "○ ● ✗ ⊘ ✓ †"
+ * for screening, enrolled, screen failure, withdrawn, completed, died, or
+ * ASCII "o * x / + #" when utf8 is false; "?" for anything unknown. */
+const char *subject_status_glyph(const char *status, bool utf8);
+
 /* Does the subject still follow the schedule (screening or enrolled)?
  * Only then is a visit due. */
 bool subject_status_active(const char *status);

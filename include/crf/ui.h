@@ -18,6 +18,10 @@
 #include "crf/keys.h"
 #include "crf/status.h"
 
+/* The pseudo-key ui_next_key() gives after UI_TICK_MS without a key. */
+#define UI_KEY_TICK 0x7ffff
+#define UI_TICK_MS 5000
+
 typedef struct ui_key {
 	bool is_key;      /* a curses KEY_* code rather than a character */
 	wint_t ch;
@@ -43,9 +47,10 @@ bool ui_utf8(void);
 /*
  * The next key.  Returns false when input has ended (script exhausted,
  * terminal gone) or a hang-up was signalled: the caller then keeps what
- * it must as a draft and leaves.  timeout_ms < 0 waits for ever.
- * Script commands (:dump FILE, :resize COLS ROWS, :hangup) are carried
- * out here.
+ * it must as a draft and leaves.
+ * After UI_TICK_MS without a key it gives the pseudo-key UI_KEY_TICK
+ * (is_key true).  Script commands (:dump FILE, :resize COLS ROWS,
+ * :hangup, :tick) are carried out here.
  */
 bool ui_next_key(ui_key *k);
 

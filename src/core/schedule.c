@@ -31,6 +31,22 @@ subject_status_word(const char *status)
 	return i >= 0 ? status_words[i] : status ? status : "";
 }
 
+const char *
+subject_status_glyph(const char *status, bool utf8)
+{
+	static const char *const mark_utf8[SUBJECT_STATUS_COUNT] = {
+		"○", "●", "✗", "⊘", "✓", "†",
+	};
+	static const char *const mark_ascii[SUBJECT_STATUS_COUNT] = {
+		"o", "*", "x", "/", "+", "#",
+	};
+	int i = subject_status_index(status);
+
+	if (i < 0)
+		return "?";
+	return utf8 ? mark_utf8[i] : mark_ascii[i];
+}
+
 bool
 subject_status_active(const char *status)
 {

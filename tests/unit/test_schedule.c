@@ -79,6 +79,10 @@ test_statuses(void **state)
 	assert_string_equal(subject_status_word("screen_failure"), "screen failure");
 	assert_string_equal(subject_status_word("enrolled"), "enrolled");
 	assert_string_equal(subject_status_word("other"), "other");
+	assert_string_equal(subject_status_glyph("enrolled", true), "●");
+	assert_string_equal(subject_status_glyph("enrolled", false), "*");
+	assert_string_equal(subject_status_glyph("died", false), "#");
+	assert_string_equal(subject_status_glyph("lost", true), "?");
 	assert_true(subject_status_active("screening"));
 	assert_true(subject_status_active("enrolled"));
 	assert_false(subject_status_active("withdrawn"));

@@ -1,0 +1,662 @@
+/* scr_casebook.c - one subject: events in schedule order with the status
+ * of their forms, and the repeating logs with their counts. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crf/schedule.h"
+#include "crf/screens.h"
+#include "crf/util.h"
+
+typedef struct cb_row {
+	const event_def *ev;         /* NULL: the logs row */
+	int erep;                    /* event repeat shown (from 1) */
+	bool no_visit;               /* repeating event without any visit yet */
+} cb_row;
+
+typedef struct casebook_scr {
+	long long id;
+	char *key;
+	char *status;                /* the subject's status */
+	form_index ix;
+	casebook *cb;
+	bool day0_known;
+	crf_date day0;
+	bool due_known;
+	visit_due due;
+	cb_row *rows;                /* events, then the logs row */
+	size_t nrows;
+	size_t row, col;             /* the cursor */
+	size_t top;                  /* first event row shown */
+	size_t page;                 /* event rows shown at the last draw */
+} casebook_scr;
+
+/* Column layout of the event rows, computed for each draw. */
+typedef struct layout {
+	int idw;                     /* row label ("m12", "uns#2") */
+	int titlew;                  /* event title, 0 when there is no room */
+	int datew;                   /* target date and window, 0 when none */
+	int formsx;                  /* where the forms start */
+} layout;
+
+static const char *
+form_glyph(form_status st)
+{
+	if (st >= FORM_COMPLETE)
+		return ui_utf8() ? "●" : "[x]";
+	if (st == FORM_INCOMPLETE)
+		return ui_utf8() ? "◐" : "[/]";
+	return ui_utf8() ? "○" : "[ ]";
+}
+
+static ui_style
+form_style(form_status st)
+{
+	return st >= FORM_COMPLETE ? ST_OK : st == FORM_INCOMPLETE ? ST_WARN : ST_NORMAL;
+}
+
+static bool
+is_logs(const cb_row *r)
+{
+	return r->ev == NULL;
+}
+
+/* Items on a row: forms of the event, or the logs. */
+static size_t
+row_items(app *a, const cb_row *r)
+{
+	return is_logs(r) ? a->sd->nlogs : r->ev->nforms;
+}
+
+static form_status
+item_status(const casebook_scr *cs, const cb_row *r, size_t i)
+{
+	return form_index_status(&cs->ix, r->ev->id, r->erep, r->ev->forms[i]->id, 1);
+}
+
+static void
+row_label(const cb_row *r, char *buf, size_t size)
+{
+	if (is_logs(r))
+		snprintf(buf, size, "logs");
+	else if (r->ev->repeating && !r->no_visit)
+		snprintf(buf, size, "%s#%d", r->ev->id, r->erep);
+	else
+		snprintf(buf, size, "%s", r->ev->id);
+}
+
+/* Window suffix: "±7", "-7/+14" or "". */
+static void
+window_text(const event_def *ev, char *buf, size_t size)
+{
+	if (ev->win_before == 0 && ev->win_after == 0)
+		buf[0] = '\0';
+	else if (ev->win_before == ev->win_after)
+		snprintf(buf, size, "%s%d", ui_utf8() ? "±" : "+-", ev->win_after);
+	else
+		snprintf(buf, size, "-%d/+%d", ev->win_before, ev->win_after);
+}
+
+/* The target cell of an event row: "2026-10-31 ±7", or "day 30 ±7"
+ * while day 0 is not known, or "" for events without a day. */
+static void
+date_cell(const casebook_scr *cs, app *a, const event_def *ev, char *buf, size_t size)
+{
+	char win[16], date[32];
+	event_window w;
+
+	buf[0] = '\0';
+	if (ev == NULL || !ev->has_day)
+		return;
+	window_text(ev, win, sizeof win);
+	if (cs->day0_known && schedule_window(ev, cs->day0, &w)) {
+		date_format_display(w.target, a->cfg->date_format, date, sizeof date);
+		snprintf(buf, size, "%s%s%s", date, win[0] ? " " : "", win);
+	} else {
+		snprintf(buf, size, "day %d%s%s", ev->day, win[0] ? " " : "", win);
+	}
+}
+
+/* Width of one form item: id then glyph. */
+static int
+item_width(const char *id)
+{
+	return utf8_width(id) + utf8_width(form_glyph(FORM_NOT_STARTED));
+}
+
+static int
+forms_width(const event_def *ev)
+{
+	int w = 0;
+
+	for (size_t i = 0; i < ev->nforms; i++)
+		w += item_width(ev->forms[i]->id) + (i ? 1 : 0);
+	return w;
+}
+
+static void
+compute_layout(const casebook_scr *cs, app *a, int cols, layout *L)
+{
+	int wall = 0, wdated = 0, maxtitle = 0, t;
+	char buf[64];
+
+	L->idw = 4;
+	L->datew = 0;
+	for (size_t i = 0; i + 1 < cs->nrows; i++) {
+		const cb_row *r = &cs->rows[i];
+		int fw = forms_width(r->ev), dw;
+
+		row_label(r, buf, sizeof buf);
+		if (utf8_width(buf) > L->idw)
+			L->idw = utf8_width(buf);
+		date_cell(cs, a, r->ev, buf, sizeof buf);
+		dw = utf8_width(buf);
+		if (dw > L->datew)
+			L->datew = dw;
+		if (fw > wall)
+			wall = fw;
+		if (dw && fw > wdated)
+			wdated = fw;
+		t = utf8_width(i18n_get(&r->ev->title, a->cfg->lang));
+		if (t > maxtitle)
+			maxtitle = t;
+	}
+	/* Rows with a target date fit whole; a wider row without one (the
+	 * screening visit) may start its forms over the empty date cell. */
+	t = cols - (L->idw + 1) - (L->datew ? L->datew + 1 : 0) - 1;
+	L->titlew = t - (wdated ? wdated : wall);
+	if (L->titlew < 4)
+		L->titlew = 0;
+	if (L->titlew > maxtitle)
+		L->titlew = maxtitle;
+	L->formsx = L->idw + 1 + (L->titlew ? L->titlew + 1 : 0) + (L->datew ? L->datew + 1 : 0);
+}
+
+static void
+draw_event_row(casebook_scr *cs, app *a, const layout *L, size_t ri, int y, int cols)
+{
+	const cb_row *r = &cs->rows[ri];
+	const event_def *ev = r->ev;
+	bool here = ri == cs->row;
+	int fw = forms_width(ev), fx = L->formsx, x, selx = 0, selw = 0;
+	char buf[64];
+
+	row_label(r, buf, sizeof buf);
+	ui_put(y, 0, L->idw, here ? ST_HEADER : ST_NORMAL, buf);
+	if (fx + fw > cols)
+		fx = cols - fw > L->idw + 1 ? cols - fw : L->idw + 1;
+	/* Keep the selected form on screen when the row is wider still. */
+	x = fx;
+	for (size_t i = 0; i < ev->nforms; i++) {
+		if (here && i == cs->col) {
+			selx = x;
+			selw = item_width(ev->forms[i]->id);
+		}
+		x += item_width(ev->forms[i]->id) + 1;
+	}
+	if (here && selx + selw > cols)
+		fx -= selx + selw - cols;
+	x = L->idw + 1;
+	if (L->titlew) {
+		int tw = fx - 1 - x < L->titlew ? fx - 1 - x : L->titlew;
+
+		if (tw > 0)
+			ui_put(y, x, tw, r->no_visit ? ST_DIM : ST_NORMAL,
+			    i18n_get(&ev->title, a->cfg->lang));
+		x += L->titlew + 1;
+	}
+	date_cell(cs, a, ev, buf, sizeof buf);
+	if (buf[0] && x + utf8_width(buf) < fx)
+		ui_put(y, x, fx - 1 - x, cs->due_known && cs->due.event == ev && cs->due.overdue ?
+		    ST_WARN : ST_NORMAL, buf);
+	x = fx;
+	for (size_t i = 0; i < ev->nforms; i++) {
+		const char *id = ev->forms[i]->id;
+		form_status st = r->no_visit ? FORM_NOT_STARTED : item_status(cs, r, i);
+		int w = item_width(id);
+
+		if (x >= L->idw + 1 && x + w <= cols) {
+			bool sel = here && i == cs->col;
+			ui_style s = sel ? ST_SELECTED : r->no_visit ? ST_DIM : form_style(st);
+			ui_put(y, x, w, s, id);
+			ui_put(y, x + utf8_width(id), w - utf8_width(id), s, form_glyph(st));
+		}
+		x += w + 1;
+	}
+}
+
+static void
+draw_logs_row(casebook_scr *cs, app *a, const layout *L, int y, int cols)
+{
+	bool here = cs->row + 1 == cs->nrows;
+	int x = L->idw + 1;
+
+	ui_put(y, 0, L->idw, here ? ST_HEADER : ST_NORMAL, "logs");
+	for (size_t i = 0; i < a->sd->nlogs; i++) {
+		size_t n;
+		char item[64];
+		int w;
+
+		form_index_log(&cs->ix, a->sd->logs[i]->id, &n);
+		snprintf(item, sizeof item, "%s %zu", a->sd->logs[i]->id, n);
+		w = utf8_width(item);
+		if (x + w > cols)
+			break;
+		ui_put(y, x, w, here && i == cs->col ? ST_SELECTED : n ? ST_NORMAL : ST_DIM, item);
+		x += w + 2;
+	}
+}
+
+/* The line that says, in words, what the cursor is on. */
+static void
+draw_detail(casebook_scr *cs, app *a, int y, int cols)
+{
+	const cb_row *r = &cs->rows[cs->row];
+	crf_lang lang = a->cfg->lang;
+	const char *dot = ui_utf8() ? " · " : " - ";
+	strbuf sb = {0};
+
+	if (row_items(a, r) == 0) {
+		ui_put(y, 0, cols, ST_DIM, is_logs(r) ? "The study has no logs" :
+		    "This event has no forms");
+		return;
+	}
+	if (is_logs(r)) {
+		const form_def *fd = a->sd->logs[cs->col];
+		size_t n, done = 0;
+		const form_row *e = form_index_log(&cs->ix, fd->id, &n);
+
+		for (size_t i = 0; i < n; i++)
+			if (e[i].status >= FORM_COMPLETE)
+				done++;
+		sb_addf(&sb, "%s %s: %zu %s", fd->id, i18n_get(&fd->title, lang), n,
+		    n == 1 ? "entry" : "entries");
+		if (done < n)
+			sb_addf(&sb, ", %zu incomplete", n - done);
+		sb_addf(&sb, "%s%s", dot, n ? "Enter lists them, ^N adds one" : "^N adds one");
+	} else {
+		const event_def *ev = r->ev;
+		const form_def *fd = ev->forms[cs->col];
+		form_status st = r->no_visit ? FORM_NOT_STARTED : item_status(cs, r, cs->col);
+		event_window w;
+
+		/* Most telling first: the line is cut at the screen's edge. */
+		sb_addf(&sb, "%s %s: %s", fd->id, i18n_get(&fd->title, lang), form_status_name(st));
+		if (cs->due_known && cs->due.event == ev)
+			sb_addf(&sb, "%s%s", dot, cs->due.overdue ? "OVERDUE" : "next visit due");
+		if (cs->day0_known && schedule_window(ev, cs->day0, &w)) {
+			char d1[32], d2[32], d3[32];
+
+			date_format_display(w.target, a->cfg->date_format, d1, sizeof d1);
+			date_format_display(w.first, a->cfg->date_format, d2, sizeof d2);
+			date_format_display(w.last, a->cfg->date_format, d3, sizeof d3);
+			if (date_cmp(w.first, w.last) == 0)
+				sb_addf(&sb, "%son %s", dot, d1);
+			else
+				sb_addf(&sb, "%s%s (%s to %s)", dot, d1, d2, d3);
+		} else if (ev->has_day) {
+			sb_addf(&sb, "%sday %d, day 0 not entered", dot, ev->day);
+		}
+		if (ev->repeating && r->no_visit)
+			sb_addf(&sb, "%sno visit yet, ^N adds one", dot);
+		else if (ev->repeating)
+			sb_addf(&sb, "%svisit #%d, ^N adds one", dot, r->erep);
+		sb_addf(&sb, "%s%s", dot, i18n_get(&ev->title, lang));
+	}
+	ui_put(y, 0, cols, ST_NORMAL, sb.s);
+	sb_free(&sb);
+}
+
+/* The subject's status, day 0 and next visit. */
+static void
+draw_header(casebook_scr *cs, app *a, int y, int cols)
+{
+	char d[32];
+	int x = ui_put(y, 0, cols, ST_HEADER, cs->key);
+
+	x += ui_putf(y, x + 2, cols - x - 2, ST_NORMAL, "%s %s",
+	    subject_status_glyph(cs->status, ui_utf8()), subject_status_word(cs->status)) + 2;
+	if (cs->day0_known) {
+		date_format_display(cs->day0, a->cfg->date_format, d, sizeof d);
+		x += ui_putf(y, x + 3, cols - x - 3, ST_NORMAL, "Day 0 %s", d) + 3;
+	} else {
+		x += ui_put(y, x + 3, cols - x - 3, ST_DIM, "Day 0 not entered") + 3;
+	}
+	if (cs->due_known) {
+		date_format_display(cs->due.win.target, a->cfg->date_format, d, sizeof d);
+		x += ui_putf(y, x + 3, cols - x - 3, ST_NORMAL, "Next visit %s %s",
+		    cs->due.event->id, d) + 3;
+		if (cs->due.overdue)
+			ui_put(y, x + 1, cols - x - 1, ST_WARN, "OVERDUE");
+	}
+}
+
+static void
+casebook_draw(screen *s, app *a)
+{
+	casebook_scr *cs = s->priv;
+	int cols = ui_cols(), first = 1, last = ui_rows() - 3;
+	int nev = (int)cs->nrows - 1, area, spare, sep1 = 0, colhdr = 0, sep2 = 0, y;
+	char title[128];
+	layout L;
+
+	snprintf(title, sizeof title, "Casebook %s", cs->key);
+	app_title(a, title);
+	ui_no_cursor();
+
+	draw_header(cs, a, first, cols);
+
+	area = last - first + 1 - 4;
+	spare = area - nev;
+	if (spare >= 1)
+		sep1 = 1;
+	if (spare >= 2)
+		colhdr = 1;
+	if (spare >= 3)
+		sep2 = 1;
+	area -= sep1 + colhdr + sep2;
+	if (area < 1)
+		area = 1;
+	cs->page = (size_t)area;
+	if (cs->row + 1 < cs->nrows) {
+		if (cs->row < cs->top)
+			cs->top = cs->row;
+		if (cs->row >= cs->top + (size_t)area)
+			cs->top = cs->row - (size_t)area + 1;
+	}
+	if (cs->top + (size_t)area > (size_t)nev)
+		cs->top = nev > area ? (size_t)(nev - area) : 0;
+
+	compute_layout(cs, a, cols, &L);
+	y = first + 1 + sep1;
+	if (colhdr) {
+		ui_put(y, 0, L.idw, ST_HEADER, "Event");
+		if (L.titlew)
+			ui_put(y, L.idw + 1, L.titlew, ST_HEADER, "Title");
+		if (L.datew)
+			ui_put(y, L.formsx - L.datew - 1, L.datew, ST_HEADER,
+			    cs->day0_known ? "Target" : "Day");
+		ui_put(y, L.formsx, cols - L.formsx, ST_HEADER, "Forms");
+		y++;
+	}
+	for (int i = 0; i < area && cs->top + (size_t)i < (size_t)nev; i++) {
+		draw_event_row(cs, a, &L, cs->top + (size_t)i, y + i, cols);
+		/* More rows above or below: a mark in the gap after the label. */
+		if (i == 0 && cs->top > 0)
+			ui_put(y + i, L.idw, 1, ST_DIM, ui_utf8() ? "↑" : "^");
+		if (i == area - 1 && cs->top + (size_t)area < (size_t)nev)
+			ui_put(y + i, L.idw, 1, ST_DIM, ui_utf8() ? "↓" : "v");
+	}
+	y += (nev < area ? nev : area) + sep2;
+	if (y <= last)
+		draw_logs_row(cs, a, &L, y, cols);
+	if (++y <= last)
+		ui_putf(y, 0, cols, ST_DIM, "%s complete  %s incomplete  %s not started",
+		    form_glyph(FORM_COMPLETE), form_glyph(FORM_INCOMPLETE),
+		    form_glyph(FORM_NOT_STARTED));
+	if (++y <= last)
+		draw_detail(cs, a, y, cols);
+}
+
+/* ---- Data ------------------------------------------------------------------------ */
+
+static void
+data_free(casebook_scr *cs)
+{
+	form_index_free(&cs->ix);
+	casebook_free(cs->cb);
+	cs->cb = NULL;
+	free(cs->rows);
+	cs->rows = NULL;
+	cs->nrows = 0;
+}
+
+static void
+reload(casebook_scr *cs, app *a)
+{
+	const study_def *sd = a->sd;
+	const event_def *cur_ev = cs->rows && cs->row < cs->nrows ? cs->rows[cs->row].ev : NULL;
+	int cur_rep = cs->rows && cs->row < cs->nrows ? cs->rows[cs->row].erep : 0;
+	bool on_logs = cs->rows && cs->row + 1 == cs->nrows;
+	subject_row subj;
+	form_row *rows = NULL;
+	subject_item *items = NULL;
+	size_t n = 0, nitems = 0, k = 0;
+	crf_err e;
+
+	data_free(cs);
+	if (store_find_subject(a->st, cs->key, &subj, &e) == CRF_OK) {
+		free(cs->status);
+		cs->status = xstrdup(subj.status);
+		subject_row_clear(&subj);
+	} else {
+		app_message(a, ST_ERROR, "%s", e.msg);
+	}
+	if (store_list_forms(a->st, cs->id, &rows, &n, &e) != CRF_OK)
+		app_message(a, ST_ERROR, "Cannot read the forms of %s: %s", cs->key, e.msg);
+	form_index_init(&cs->ix, rows, n);
+	if (store_load_subject_items(a->st, cs->id, &items, &nitems, &e) != CRF_OK)
+		app_message(a, ST_ERROR, "Cannot read the data of %s: %s", cs->key, e.msg);
+	cs->cb = casebook_new(sd, items, nitems, clock_today());
+	subject_items_free(items, nitems);
+
+	cs->day0_known = false;
+	cs->due_known = false;
+	if (sd->anchor_event) {
+		const char *v = casebook_value(cs->cb, sd->anchor_event->id, 1, sd->anchor_form, 1,
+		    sd->anchor_field);
+		cs->day0_known = v && date_parse_iso(v, false, &cs->day0);
+	}
+	if (cs->day0_known && subject_status_active(cs->status))
+		cs->due_known = schedule_next_due(sd, &cs->ix, cs->day0, clock_today(), &cs->due);
+
+	for (size_t i = 0; i < sd->nevents; i++) {
+		int reps = sd->events[i].repeating ? form_index_event_repeats(&cs->ix, sd->events[i].id) : 1;
+		k += (size_t)(reps ? reps : 1);
+	}
+	cs->rows = xcalloc(k + 1, sizeof *cs->rows);
+	cs->nrows = 0;
+	for (size_t i = 0; i < sd->nevents; i++) {
+		const event_def *ev = &sd->events[i];
+		int reps = ev->repeating ? form_index_event_repeats(&cs->ix, ev->id) : 1;
+
+		if (reps == 0)
+			cs->rows[cs->nrows++] = (cb_row){ ev, 1, true };
+		for (int r = 1; r <= reps; r++)
+			cs->rows[cs->nrows++] = (cb_row){ ev, r, false };
+	}
+	cs->rows[cs->nrows++] = (cb_row){ NULL, 0, false };
+
+	/* Back on the row the cursor was on. */
+	if (on_logs) {
+		cs->row = cs->nrows - 1;
+	} else if (cur_ev) {
+		for (size_t i = 0; i + 1 < cs->nrows; i++)
+			if (cs->rows[i].ev == cur_ev && (cs->rows[i].erep == cur_rep ||
+			    cs->rows[i].no_visit))
+				cs->row = i;
+	}
+	if (cs->row >= cs->nrows)
+		cs->row = 0;
+	n = row_items(a, &cs->rows[cs->row]);
+	if (cs->col >= n)
+		cs->col = n ? n - 1 : 0;
+}
+
+/* ---- Actions ------------------------------------------------------------------------ */
+
+static void
+move_row(casebook_scr *cs, app *a, long delta)
+{
+	long r = (long)cs->row + delta;
+	size_t n;
+
+	if (r < 0)
+		r = 0;
+	if (r >= (long)cs->nrows)
+		r = (long)cs->nrows - 1;
+	cs->row = (size_t)r;
+	n = row_items(a, &cs->rows[cs->row]);
+	if (cs->col >= n)
+		cs->col = n ? n - 1 : 0;
+}
+
+static void
+open_log(casebook_scr *cs, app *a, const form_def *fd)
+{
+	size_t n;
+	const form_row *e = form_index_log(&cs->ix, fd->id, &n);
+	const char **items = xcalloc(n + 1, sizeof *items);
+	char **owned = xcalloc(n + 1, sizeof *owned);
+	char title[96];
+	int pick;
+
+	for (size_t i = 0; i < n; i++) {
+		char label[128];
+
+		schedule_log_label(cs->cb, fd, e[i].form_repeat, a->cfg->date_format,
+		    a->cfg->lang, label, sizeof label);
+		owned[i] = xasprintf("#%d%s%s%s", e[i].form_repeat, label[0] ? " " : "", label,
+		    e[i].status >= FORM_COMPLETE ? "" : " (incomplete)");
+		items[i] = owned[i];
+	}
+	items[n] = "New entry";
+	snprintf(title, sizeof title, "%s %s", fd->id, i18n_get(&fd->title, a->cfg->lang));
+	pick = dlg_pick(a, title, items, (int)n + 1, 0);
+	if (pick >= 0)
+		app_push(a, scr_form_new(a, cs->id, cs->key, "", 0, fd,
+		    pick < (int)n ? e[pick].form_repeat : 0));
+	for (size_t i = 0; i < n; i++)
+		free(owned[i]);
+	free(owned);
+	free(items);
+}
+
+static void
+open_item(casebook_scr *cs, app *a)
+{
+	const cb_row *r = &cs->rows[cs->row];
+
+	if (is_logs(r)) {
+		if (a->sd->nlogs)
+			open_log(cs, a, a->sd->logs[cs->col]);
+		return;
+	}
+	if (r->ev->nforms == 0)
+		return;
+	app_push(a, scr_form_new(a, cs->id, cs->key, r->ev->id, r->erep,
+	    r->ev->forms[cs->col], 1));
+}
+
+static void
+new_item(casebook_scr *cs, app *a)
+{
+	const cb_row *r = &cs->rows[cs->row];
+
+	if (is_logs(r)) {
+		if (a->sd->nlogs)
+			app_push(a, scr_form_new(a, cs->id, cs->key, "", 0, a->sd->logs[cs->col], 0));
+		return;
+	}
+	if (!r->ev->repeating || r->ev->nforms == 0) {
+		const event_def *rep = NULL;
+
+		for (size_t i = 0; i < a->sd->nevents && rep == NULL; i++)
+			if (a->sd->events[i].repeating)
+				rep = &a->sd->events[i];
+		if (rep)
+			app_message(a, ST_WARN, "^N adds a log entry (on the logs line) or a "
+			    "visit (on the %s line)", rep->id);
+		else
+			app_message(a, ST_WARN, "^N adds a log entry (on the logs line)");
+		return;
+	}
+	app_push(a, scr_form_new(a, cs->id, cs->key, r->ev->id,
+	    form_index_event_repeats(&cs->ix, r->ev->id) + 1, r->ev->forms[cs->col], 1));
+}
+
+static scr_result
+casebook_handle(screen *s, app *a, action act, const ui_key *k)
+{
+	casebook_scr *cs = s->priv;
+	size_t n = row_items(a, &cs->rows[cs->row]);
+
+	switch (act) {
+	case ACT_BACK:
+	case ACT_CANCEL:
+		return SCR_POP;
+	case ACT_NEXT:
+		move_row(cs, a, 1);
+		break;
+	case ACT_PREV:
+		move_row(cs, a, -1);
+		break;
+	case ACT_PAGE_DOWN:
+		move_row(cs, a, (long)(cs->page ? cs->page : 1));
+		break;
+	case ACT_PAGE_UP:
+		move_row(cs, a, -(long)(cs->page ? cs->page : 1));
+		break;
+	case ACT_ENTER:
+		open_item(cs, a);
+		break;
+	case ACT_NEW:
+		new_item(cs, a);
+		break;
+	case ACT_NONE:
+		if (!k->is_key)
+			break;
+		if (k->ch == KEY_LEFT && cs->col > 0)
+			cs->col--;
+		else if (k->ch == KEY_RIGHT && cs->col + 1 < n)
+			cs->col++;
+		else if (k->ch == KEY_HOME)
+			cs->col = 0;
+		else if (k->ch == KEY_END)
+			cs->col = n ? n - 1 : 0;
+		break;
+	default:
+		break;
+	}
+	return SCR_STAY;
+}
+
+static void
+casebook_resume(screen *s, app *a)
+{
+	reload(s->priv, a);
+}
+
+static void
+casebook_free_scr(screen *s)
+{
+	casebook_scr *cs = s->priv;
+
+	data_free(cs);
+	free(cs->key);
+	free(cs->status);
+	free(cs);
+}
+
+static const screen_ops casebook_ops = {
+	.name = "casebook",
+	.keyctx = KC_CASEBOOK,
+	.draw = casebook_draw,
+	.handle = casebook_handle,
+	.resume = casebook_resume,
+	.tick = casebook_resume,
+	.free = casebook_free_scr,
+};
+
+screen *
+scr_casebook_new(app *a, long long subject_id, const char *subject_key)
+{
+	casebook_scr *cs = xcalloc(1, sizeof *cs);
+
+	cs->id = subject_id;
+	cs->key = xstrdup(subject_key);
+	cs->status = xstrdup("");
+	reload(cs, a);
+	return screen_new(&casebook_ops, cs);
+}

@@ -1,0 +1,41 @@
+# Helpers for the end-to-end tests: the real binary in a real terminal
+# (tmux), driven with send-keys and read with capture-pane.  Waiting is by
+# polling for text on the screen, never by bare sleeps.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../tui/lib.sh"
+
+TMUX_SOCK="crf-e2e-$$"
+tmx() { tmux -L "$TMUX_SOCK" -f /dev/null "$@"; }
+cleanup_tmux() { tmx kill-server 2>/dev/null; rm -rf "$T"; }
+trap cleanup_tmux EXIT
+
+# start_crf [COLS ROWS]: crf in a new detached tmux session of that size.
+start_crf() {
+	tmx new-session -d -s crf -x "${1:-80}" -y "${2:-24}" \
+		"cd '$T' && env TERM=${E2E_TERM:-xterm} LANG=$LANG LC_ALL=$LC_ALL TZ=$TZ CRF_NOW=$CRF_NOW '$CRF_BIN' -c '$T/config.ini'; echo crf-exited-\$?; sleep 30"
+}
+
+screen_text() { tmx capture-pane -p -t crf; }
+
+# wait_for PATTERN [SECONDS]: poll the screen until a line matches.
+wait_for() {
+	limit=$(( ${2:-10} * 20 ))
+	i=0
+	while [ $i -lt $limit ]; do
+		if screen_text | grep -Eq -- "$1"; then
+			return 0
+		fi
+		i=$((i + 1))
+		sleep 0.05
+	done
+	return 1
+}
+
+# expect_screen NAME PATTERN [SECONDS]
+expect_screen() {
+	if wait_for "$2" "${3:-10}"; then ok "$1"; else
+		not_ok "$1"; echo "#   waited for: $2"; screen_text | sed 's/^/#   | /'; fi
+}
+
+keys() { tmx send-keys -t crf "$@"; }
+type_text() { tmx send-keys -t crf -l "$1"; }

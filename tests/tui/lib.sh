@@ -1,0 +1,51 @@
+# Helpers for the in-process screen tests (sourced after ../lib.sh).
+make_config
+mkdir -p "$T/data"
+sed -i 's|^path = .*|path = data/site.db|' "$T/config.ini"
+DB="$T/data/site.db"
+
+# run_script FILE: run crf headless on the key script FILE; sets $rc and
+# leaves stdout+stderr in $T/out.txt.
+run_script() {
+	CRF_SCRIPT="$1" timeout 60 "$CRF_BIN" -c "$T/config.ini" >"$T/out.txt" 2>&1
+	rc=$?
+}
+
+# script NAME: write stdin to $T/NAME.keys and run it.
+script() {
+	cat > "$T/$1.keys"
+	run_script "$T/$1.keys"
+}
+
+# screen_match NAME PATTERN FILE: a dumped screen has a line matching PATTERN.
+screen_match() { expect_match "$1" "$2" "$(cat "$3" 2>/dev/null)"; }
+screen_no_match() { expect_no_match "$1" "$2" "$(cat "$3" 2>/dev/null)"; }
+
+# sql QUERY: one value from the site database.
+sql() { sqlite3 "$DB" "$1"; }
+
+# The first administrator that setup_site creates (other tests sign in as it).
+ADMIN=admin
+ADMIN_NAME="Ada Admin"
+ADMIN_PW=Correct-Horse-9
+
+# setup_site: on a fresh site, create the site database and the first
+# administrator through the set-up screen, then leave.  Call it once, first,
+# in a test file that needs a site (hashing a password takes a moment).
+# Returns 1, with a "#" note, if no account was made.
+setup_site() {
+	rm -f "$DB" "$DB-wal" "$DB-shm"
+	script setup_site <<KEYS
+c
+$ADMIN<Enter>
+$ADMIN_NAME<Enter>
+$ADMIN_PW<Enter>
+$ADMIN_PW<Enter>
+<C-x>
+KEYS
+	if [ "$(sql "SELECT count(*) FROM account WHERE login = '$ADMIN'" 2>/dev/null)" != 1 ]; then
+		echo "# setup_site: the set-up screen made no administrator (exit $rc)"
+		sed 's/^/#   /' "$T/out.txt"
+		return 1
+	fi
+}
