@@ -96,6 +96,10 @@ void app_title(app *a, const char *title);
  */
 int dlg_ask(app *a, const char *title, const char *question,
     const char *const *choices, int nchoices);
+/* The same with choice `initial` selected, so that Enter picks it: the
+ * safe answer, where the first one would change or clear data. */
+int dlg_ask_from(app *a, const char *title, const char *question,
+    const char *const *choices, int nchoices, int initial);
 
 /* Pick one line of a list; returns its index or -1. */
 int dlg_pick(app *a, const char *title, const char *const *items, int n, int current);

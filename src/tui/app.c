@@ -282,8 +282,15 @@ int
 dlg_ask(app *a, const char *title, const char *question, const char *const *choices,
     int nchoices)
 {
+	return dlg_ask_from(a, title, question, choices, nchoices, 0);
+}
+
+int
+dlg_ask_from(app *a, const char *title, const char *question, const char *const *choices,
+    int nchoices, int initial)
+{
 	char lines[8][256];
-	int w = 56, n, sel = 0;
+	int w = 56, n, sel = initial >= 0 && initial < nchoices ? initial : 0;
 	ui_key k;
 
 	for (;;) {

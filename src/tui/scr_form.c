@@ -492,8 +492,9 @@ settle_hidden(form_scr *fs, app *a, const field_state *before)
 			sb_free(&q);
 			break;
 		}
-		c = dlg_ask(a, "Hidden by the change", q.s,
-		    before ? undo_choices[nh > 1] : back_choices[nh > 1], 2);
+		/* Enter keeps the data: clearing takes its own key. */
+		c = dlg_ask_from(a, "Hidden by the change", q.s,
+		    before ? undo_choices[nh > 1] : back_choices[nh > 1], 2, 1);
 		sb_free(&q);
 		if (c == 0) {
 			for (size_t j = 0; j < nf; j++)
@@ -541,7 +542,8 @@ commit_edit(form_scr *fs, app *a)
 	snap(fs->r, i, &before);
 	rc = record_set(fs->r, i, in, date_fmt(a), false, &e);
 	if (rc == CRF_ESOFT) {
-		if (dlg_ask(a, label_of(fs, a, i), e.msg, keep, 2) == 0)
+		/* Enter goes back to change it: keeping takes its own key. */
+		if (dlg_ask_from(a, label_of(fs, a, i), e.msg, keep, 2, 1) == 0)
 			rc = record_set(fs->r, i, in, date_fmt(a), true, &e);
 		else
 			change_it = true;
@@ -906,17 +908,18 @@ keep_draft(form_scr *fs, app *a, crf_err *e)
 		free(items);
 		return crf_fail(e, CRF_EDENIED, "nobody is signed in");
 	}
-	for (size_t i = 0; i < nf; i++) {
-		const field_def *f = field_at(fs, i);
-		const char *v = record_value(fs->r, i);
+	/* Only what this person changed: restoring it later must not undo
+	 * what someone else saved meanwhile in other fields. */
+	{
+		size_t nch;
+		const item_change *ch = record_changes(fs->r, &nch);
 
-		if (f->type == FT_INFO || f->type == FT_CALC)
-			continue;
-		items[n].field = f->id;
-		items[n].value = *v ? v : NULL;
-		items[n].missing = record_missing(fs->r, i);
-		items[n].flags = record_flags(fs->r, i);
-		n++;
+		for (size_t k = 0; k < nch; k++) {
+			const field_def *f = form_field(fs->fd, ch[k].field);
+			if (f == NULL || f->type == FT_CALC)
+				continue;
+			items[n++] = ch[k];
+		}
 	}
 	rc = store_put_draft(a->st, &key, a->login, record_version(fs->r), items, n, e);
 	free(items);
@@ -955,8 +958,12 @@ draft_compare(form_scr *fs, app *a, const form_data *d)
 	for (size_t i = 0; i < fs->fd->nfields; i++) {
 		const field_def *f = field_at(fs, i);
 		const item_value *it = draft_item(d, f->id);
-		const char *kv = it && it->value ? it->value : "";
-		const char *km = it ? it->missing : NULL;
+		const char *kv, *km;
+
+		if (it == NULL)
+			continue;   /* not changed in the kept entries */
+		kv = it->value ? it->value : "";
+		km = it->missing;
 
 		if (f->type == FT_INFO || f->type == FT_CALC)
 			continue;
@@ -980,10 +987,9 @@ restore_draft(form_scr *fs, app *a, const form_data *d)
 		const field_def *f = field_at(fs, i);
 		const item_value *it = draft_item(d, f->id);
 
-		if (f->type == FT_INFO || f->type == FT_CALC)
-			continue;
-		record_restore(fs->r, i, it ? it->value : NULL, it ? it->missing : NULL,
-		    it ? it->flags : 0);
+		if (f->type == FT_INFO || f->type == FT_CALC || it == NULL)
+			continue;   /* fields the person did not change stay as saved */
+		record_restore(fs->r, i, it->value, it->missing, it->flags);
 	}
 	refresh_shown(fs, a);
 	settle_current(fs, a);

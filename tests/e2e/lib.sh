@@ -9,10 +9,20 @@ tmx() { tmux -L "$TMUX_SOCK" -f /dev/null "$@"; }
 cleanup_tmux() { tmx kill-server 2>/dev/null; rm -rf "$T"; }
 trap cleanup_tmux EXIT
 
-# start_crf [COLS ROWS]: crf in a new detached tmux session of that size.
+# start_crf [COLS ROWS]: crf in a new detached tmux session of that size,
+# with TERM=screen, which is what tmux emulates (E2E_TERM overrides).
 start_crf() {
 	tmx new-session -d -s crf -x "${1:-80}" -y "${2:-24}" \
-		"cd '$T' && env TERM=${E2E_TERM:-xterm} LANG=$LANG LC_ALL=$LC_ALL TZ=$TZ CRF_NOW=$CRF_NOW '$CRF_BIN' -c '$T/config.ini'; echo crf-exited-\$?; sleep 30"
+		"cd '$T' && env -u COLUMNS -u LINES TERM=${E2E_TERM:-screen} LANG=$LANG LC_ALL=$LC_ALL TZ=$TZ CRF_NOW=$CRF_NOW '$CRF_BIN' -c '$T/config.ini'; echo crf-exited-\$?; sleep 30"
+}
+
+# stop_crf: end the session (SIGHUP to crf) and wait until it is gone.
+stop_crf() {
+	tmx kill-session -t crf 2>/dev/null
+	i=0
+	while [ $i -lt 100 ] && tmx has-session -t crf 2>/dev/null; do
+		i=$((i + 1)); sleep 0.05
+	done
 }
 
 screen_text() { tmx capture-pane -p -t crf; }

@@ -1,0 +1,493 @@
+#!/bin/sh
+# Regenerate the text screenshots and the key table of docs/user-guide.md.
+#
+#   make crf
+#   tools/screenshots.sh OUTDIR                      # shots into OUTDIR
+#   tools/screenshots.sh OUTDIR docs/user-guide.md   # and paste them in
+#
+# Runs the real program headless (CRF_SCRIPT, see tests/tui/README.md) on
+# a new site in a temporary folder, at 80x24, with a fixed clock and time
+# zone, and writes every screen it dumps into OUTDIR as NN-name.txt.  The
+# key table (OUTDIR/keys.md) is made from KEY_ACTIONS in
+# include/crf/keys.h, the table the program itself uses.
+#
+# With a guide file: every fenced block that follows a line
+# "<!-- screen NN-name -->" is replaced by OUTDIR/NN-name.txt, and the
+# lines between "<!-- keys -->" and "<!-- /keys -->" by the key table.
+#
+# The same crf and forms give the same files.  CRF_BIN names another
+# binary (default ./crf, else build/crf); CC the C compiler (default cc).
+# Takes about half a minute: one shot waits out the database's busy timeout.
+set -eu
+
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	echo "usage: $0 OUTDIR [GUIDE.md]" >&2
+	exit 2
+fi
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+GUIDE=
+if [ $# -eq 2 ]; then
+	[ -f "$2" ] || { echo "$0: no file $2" >&2; exit 1; }
+	GUIDE=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+fi
+mkdir -p "$1"
+OUT=$(cd "$1" && pwd)
+if [ -z "${CRF_BIN:-}" ]; then
+	CRF_BIN=$TOP/crf
+	[ -x "$CRF_BIN" ] || CRF_BIN=$TOP/build/crf
+fi
+[ -x "$CRF_BIN" ] || { echo "$0: no crf binary: run make crf first" >&2; exit 1; }
+command -v sqlite3 >/dev/null || { echo "$0: needs sqlite3" >&2; exit 1; }
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/crf-shots.XXXXXX")
+trap 'rm -rf "$W"' EXIT INT TERM
+cd "$W"
+rm -f "$OUT"/[0-9][0-9]-*.txt "$OUT/keys.md"
+
+# ---- The key table, from the program's own KEY_ACTIONS ----------------------------
+cat > keys_md.c <<'CEOF'
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <string.h>
+#include "crf/keys.h"
+
+static void
+where(unsigned s, char *buf, size_t n)
+{
+	static const struct { unsigned bit; const char *name; } w[] = {
+		{ KC_LOGIN, "set-up, sign-in" }, { KC_LIST, "subject list" },
+		{ KC_CASEBOOK, "casebook" }, { KC_FORM, "form" },
+		{ KC_VIEW, "help and history pages" }, { KC_DIALOG, "questions" },
+	};
+
+	buf[0] = '\0';
+	if (s == 0 || s == KC_ALL) {
+		snprintf(buf, n, "everywhere");
+		return;
+	}
+	if (s == (KC_ALL & ~KC_DIALOG)) {
+		snprintf(buf, n, "every screen, not in a question");
+		return;
+	}
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (s & w[i].bit) {
+			if (buf[0])
+				strncat(buf, ", ", n - strlen(buf) - 1);
+			strncat(buf, w[i].name, n - strlen(buf) - 1);
+		}
+}
+
+/* One row.  Keys without a function key are named at the end of the
+ * help text, in brackets: "Next field or line (Tab, Down)". */
+static void
+row(const char *name, int f, int c, unsigned ctx, const char *help)
+{
+	char fk[8] = "", ck[16] = "", other[64] = "", text[256], wh[128];
+	char *p;
+	size_t n;
+
+	if (f)
+		snprintf(fk, sizeof fk, "F%d", f);
+	if (c)
+		snprintf(ck, sizeof ck, "^%c", c);
+	snprintf(text, sizeof text, "%s", help);
+	n = strlen(text);
+	if (f == 0 && n && text[n - 1] == ')' && (p = strrchr(text, '(')) != NULL) {
+		char keys[64], own[16], *k, *save = NULL;
+
+		snprintf(keys, sizeof keys, "%.*s", (int)(n - (size_t)(p - text) - 2), p + 1);
+		while (p > text && p[-1] == ' ')
+			p--;
+		*p = '\0';
+		/* Leave out the Ctrl key, which has its own column. */
+		snprintf(own, sizeof own, "Ctrl-%c", c);
+		for (k = strtok_r(keys, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+			while (*k == ' ')
+				k++;
+			if (c && strcmp(k, own) == 0)
+				continue;
+			if (other[0])
+				strncat(other, ", ", sizeof other - strlen(other) - 1);
+			strncat(other, k, sizeof other - strlen(other) - 1);
+		}
+	}
+	where(ctx, wh, sizeof wh);
+	printf("| %s | %s | %s | %s | %s | %s |\n", name, fk, ck, other, wh, text);
+}
+
+int
+main(void)
+{
+	puts("| action | function key | Ctrl key | other keys | where | what it does |");
+	puts("|---|---|---|---|---|---|");
+#define ROW(a, name, f, c, ctx, bar, help) row(name, f, c, ctx, help);
+	KEY_ACTIONS(ROW)
+	return 0;
+}
+CEOF
+"${CC:-cc}" -I"$TOP/include" -o keys_md keys_md.c
+./keys_md > "$OUT/keys.md"
+
+# ---- The site ---------------------------------------------------------------------------
+# The shipped config.ini with the study's forms and a database beside it.
+# crf runs in this folder with -c config.ini, so the screens show short
+# paths (config.ini, ./site.db).
+sed -e 's|^path = .*|path = site.db|' -e "s|^dir = .*|dir = $TOP/forms|" \
+	"$TOP/config.ini" > config.ini
+
+TZ=Asia/Shanghai LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm COLUMNS=80 LINES=24
+CRF_NOW=2026-11-25T08:00:00Z
+export TZ LANG LC_ALL TERM COLUMNS LINES CRF_NOW
+unset NO_COLOR CRF_CONFIG CRF_SCRIPT ESCDELAY 2>/dev/null || true
+
+# run NAME [EXIT]: the keys on stdin, as one session of crf, which must end
+# with EXIT (default 0).  Sessions leave crf properly: input that just
+# ends counts as a dropped line and keeps drafts.
+run() {
+	cat > "$W/$1.keys"
+	rc=0
+	CRF_SCRIPT="$W/$1.keys" "$CRF_BIN" -c config.ini > "$W/$1.out" 2>&1 || rc=$?
+	check_end "$1" "$rc" "${2:-0}"
+}
+check_end() {
+	if [ "$2" -ne "$3" ]; then
+		echo "$0: session $1 ended with $2" >&2
+		cat "$W/$1.out" >&2
+		exit 1
+	fi
+}
+
+# bg NAME: a session fed through a FIFO, for what happens while it waits
+# (another session saves, the database is busy).  Give it keys with feed,
+# end it with bg_end NAME.
+bg() {
+	mkfifo "$W/$1.fifo"
+	CRF_SCRIPT="$W/$1.fifo" "$CRF_BIN" -c config.ini > "$W/$1.out" 2>&1 &
+	bgpid=$!
+	exec 3<>"$W/$1.fifo"
+}
+feed() { cat >&3; }
+bg_end() {
+	exec 3>&-
+	rc=0
+	wait "$bgpid" || rc=$?
+	check_end "$1" "$rc" 0
+}
+# wait_for FILE: until a :dump has written it (at most a minute).
+wait_for() {
+	i=0
+	while [ ! -s "$1" ] && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
+	[ -s "$1" ] || { echo "$0: no $1" >&2; exit 1; }
+}
+
+D=$OUT
+PW=Correct-Horse-9
+LOGIN="li.na<Tab>$PW<Enter>"
+
+# ---- First start, sign-in, adding subjects ----------------------------------
+run setup <<EOF
+:dump $D/01-first-start.txt
+c
+li.na
+:dump $D/02-setup-login.txt
+<Enter>
+Li Na<Enter>
+short<Enter>
+:dump $D/03-setup-password.txt
+$PW<Enter>
+$PW<Enter>
+:dump $D/04-signin-created.txt
+<C-x>
+EOF
+
+run subjects <<EOF
+li.na<Tab>Correct-Hor
+:dump $D/05-signin.txt
+<Enter>
+:dump $D/06-signin-wrong.txt
+$PW<Enter>
+:dump $D/07-list-empty.txt
+<C-n>
+:dump $D/08-dialog-new-subject.txt
+a
+:dump $D/09-list-added.txt
+<F6>a
+<C-n>a
+<C-x>
+:dump $D/10-dialog-quit.txt
+q
+EOF
+
+# ---- The casebook and the informed consent form -------------------------------
+run consent <<EOF
+$LOGIN
+<Enter>
+:dump $D/11-casebook-new.txt
+<Enter>
+:dump $D/12-form-new.txt
+Y<Enter>
+:dump $D/13-form-branch-shown.txt
+20261120<Enter>
+0930<Enter>
+V2.0 2026-09-15<Enter>
+2026-09-10<Enter>
+Y<Enter>
+<Enter>
+:dump $D/14-dialog-choice-list.txt
+3
+:dump $D/15-form-last-field.txt
+<C-t>
+:dump $D/16-form-complete.txt
+<C-x>
+:dump $D/17-casebook-one-complete.txt
+<C-x>q
+EOF
+
+# ---- Demographics: formats, ranges, missing codes, checks, branching --------
+run demographics <<EOF
+$LOGIN
+<Enter>
+<Right><Right><Enter>
+zxm<Enter>
+:dump $D/18-form-refused-pattern.txt
+<C-u>ZXM<Enter>
+H123<Enter>
+1990-05-01<Enter>
+F<Enter>
+H<Enter>
+20NOV2026<Enter>
+170<Enter>
+250<Enter>
+:dump $D/19-form-hard-range.txt
+<C-u>125<Enter>
+:dump $D/20-dialog-soft-range.txt
+k
+:dump $D/21-form-soft-flagged.txt
+<C-t>
+:dump $D/22-form-not-complete.txt
+N<Enter>
+<C-o>
+:dump $D/23-dialog-missing.txt
+<Enter>
+N<Enter>
+6<Enter>
+2<Enter>
+<C-s>
+:dump $D/24-dialog-checks.txt
+<Enter>
+:dump $D/25-form-saved.txt
+<Up><Up><Up><Up><Up><Up><Up><Up><Up>
+M<Enter>
+:dump $D/26-dialog-hidden.txt
+u
+<C-t>
+:dump $D/27-dialog-soft-check.txt
+c
+:dump $D/28-form-complete.txt
+<PgUp><PgUp><PgUp><Down>
+H1234<Enter>
+<C-s>
+:dump $D/29-dialog-reason.txt
+Wrong digit copied from the chart<Enter>
+<Enter>
+:dump $D/30-form-saved-complete.txt
+<Up><C-y>
+:dump $D/31-history.txt
+<Enter>
+H12345<Enter>
+<C-x>
+:dump $D/32-dialog-unsaved.txt
+d
+:dump $D/33-casebook-screening.txt
+<C-x><C-x>q
+EOF
+
+# ---- Logs: an adverse event with a partial date ---------------------------------
+run logs <<EOF
+$LOGIN
+<Enter>
+<PgDn><PgDn><PgDn><Home>
+:dump $D/34-casebook-logs.txt
+<C-n>
+:dump $D/35-form-log-new.txt
+Headache<Enter>
+2026-10<Enter>
+Y<Enter>
+2<Enter>
+:dump $D/36-form-log-partial-date.txt
+<C-s>
+<Enter>
+<C-x>
+<Enter>
+:dump $D/37-dialog-log-entries.txt
+<Esc><C-x>
+<C-g>
+:dump $D/40-help-list.txt
+<Esc><Enter><Enter>
+<C-g>
+:dump $D/41-help-form.txt
+<PgDn>
+:dump $D/42-help-form-more.txt
+<Esc><C-x><C-x>q
+EOF
+
+# ---- A dropped connection keeps a draft ---------------------------------------
+# From the subject list: the second subject's demographics.
+DM2="<Down><Enter>
+<Right><Right><Enter>"
+run hangup 1 <<EOF
+$LOGIN
+$DM2
+WL<Enter>
+H555<Enter>
+:dump $D/43-form-before-hangup.txt
+:hangup
+EOF
+
+run draft <<EOF
+$LOGIN
+$DM2
+:dump $D/44-dialog-kept-entries.txt
+r
+:dump $D/45-form-restored.txt
+<C-s>
+<Enter>
+<C-x><C-x>q
+EOF
+
+# ---- Two sessions, one form: the second save is refused -------------------------
+bg first
+feed <<EOF
+$LOGIN
+$DM2
+<Down>
+H777<Enter>
+:dump $W/first0.txt
+EOF
+wait_for "$W/first0.txt"
+run second <<EOF
+$LOGIN
+$DM2
+<Down>
+H888<Enter>
+<C-s>
+<Enter>
+<C-x><C-x>q
+EOF
+feed <<EOF
+<C-s>
+:dump $D/46-dialog-conflict.txt
+r
+:dump $D/47-dialog-kept-stale.txt
+c
+:dump $D/48-dialog-compare.txt
+<Enter>
+r
+:dump $D/49-form-reopened.txt
+<C-s>
+<Enter>
+<C-x><C-x>q
+EOF
+bg_end first
+
+# ---- The database is busy -----------------------------------------------------------
+bg busy
+feed <<EOF
+$LOGIN
+$DM2
+<Down>
+H999<Enter>
+:dump $W/busy0.txt
+EOF
+wait_for "$W/busy0.txt"
+# Another program holds the write lock for longer than crf waits (5 s),
+# both for the save and for keeping the draft.
+(echo 'BEGIN IMMEDIATE;'; sleep 15; echo 'COMMIT;') | sqlite3 site.db &
+lockpid=$!
+sleep 1
+feed <<EOF
+<C-s>
+:dump $D/50-form-busy.txt
+EOF
+wait_for "$D/50-form-busy.txt"
+wait "$lockpid"
+feed <<EOF
+<C-s>
+<Enter>
+<C-x><C-x>q
+EOF
+bg_end busy
+
+# ---- Day 0, target dates, the list with search and filter ------------------------
+# The infusion date of the second subject (the save lists the form's
+# checks; Esc closes the list).
+run day0 <<EOF
+$LOGIN
+<Down><Enter>
+<Down><Down><Down><Down><Enter>
+2026-09-01<Enter>
+<C-s>
+<Esc><C-x>
+:dump $D/52-casebook-dates.txt
+<C-x><C-x>q
+EOF
+
+run list <<EOF
+$LOGIN
+:dump $D/53-list.txt
+2
+:dump $D/54-list-search.txt
+<BS><C-v>
+:dump $D/55-dialog-filter.txt
+3
+:dump $D/56-list-filter-empty.txt
+<C-v>1
+<C-x>q
+EOF
+
+# ---- An ASCII terminal without colour ------------------------------------------------
+(
+	LC_ALL=C LANG=C NO_COLOR=1
+	export LC_ALL LANG NO_COLOR
+	run ascii <<EOF
+$LOGIN
+:dump $D/57-ascii-list.txt
+<Enter>
+:dump $D/58-ascii-casebook.txt
+<Right><Right><Enter>
+:dump $D/59-ascii-form.txt
+<C-x><C-x><C-x>q
+EOF
+)
+
+# ---- Another date format in config.ini --------------------------------------------------
+sed 's|^date_format = .*|date_format = DD/MM/YYYY|' config.ini > config.tmp
+mv config.tmp config.ini
+run ddmm <<EOF
+$LOGIN
+<Enter>
+<Right><Right><Enter>
+:dump $D/60-form-date-format.txt
+<C-x><C-x><C-x>q
+EOF
+
+# ---- Into the guide ---------------------------------------------------------------------
+if [ -n "$GUIDE" ]; then
+	awk -v out="$OUT" '
+	function paste(file,   line, n) {
+		n = 0
+		while ((getline line < file) > 0) { print line; n++ }
+		close(file)
+		if (n == 0) { print "screenshots.sh: nothing in " file > "/dev/stderr"; bad = 1 }
+	}
+	skip == 1 { if ($0 == "```") { print; skip = 0 }; next }
+	skip == 2 { if ($0 == "<!-- /keys -->") { print; skip = 0 }; next }
+	want { want = 0; if ($0 == "```") { print; paste(out "/" shot ".txt"); skip = 1; next } }
+	/^<!-- screen [0-9][0-9]-[a-z0-9-]* -->$/ { print; shot = $3; want = 1; next }
+	$0 == "<!-- keys -->" { print; paste(out "/keys.md"); skip = 2; next }
+	{ print }
+	END { exit bad }
+	' "$GUIDE" > "$W/guide.md"
+	cat "$W/guide.md" > "$GUIDE"
+	echo "$GUIDE: screens and key table pasted from $OUT"
+fi
