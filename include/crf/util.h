@@ -67,6 +67,12 @@ char *sb_steal(strbuf *sb);            /* returns owned string ("" if empty) */
 int utf8_width(const char *s);
 /* True if s is valid UTF-8. */
 bool utf8_valid(const char *s);
+/* Decode the UTF-8 sequence at s into *cp; returns its length in bytes,
+ * 0 when the bytes are not valid UTF-8 (or s is at its end). */
+int utf8_next(const char *s, unsigned long *cp);
+/* Plain-ASCII stand-in for a character a non-UTF-8 terminal cannot show
+ * ("²" -> "2", "×" -> "x", "≥" -> ">=", "─" -> "-"), or NULL. */
+const char *ascii_fallback(unsigned long cp);
 
 /* Read a whole file into a NUL-terminated buffer; NULL with errno set on
  * failure.  *len may be NULL. */

@@ -389,6 +389,44 @@ utf8_valid(const char *s)
 	return true;
 }
 
+int
+utf8_next(const char *s, unsigned long *cp)
+{
+	uint32_t c;
+	int n;
+
+	if (*s == '\0')
+		return 0;
+	n = utf8_decode((const unsigned char *)s, &c);
+	*cp = c;
+	return n;
+}
+
+const char *
+ascii_fallback(unsigned long cp)
+{
+	static const struct {
+		unsigned long cp;
+		const char *ascii;
+	} map[] = {
+		{ 0x00b0, "deg" }, { 0x00b1, "+/-" }, { 0x00b2, "2" }, { 0x00b3, "3" },
+		{ 0x00b5, "u" }, { 0x00b7, "." }, { 0x00b9, "1" }, { 0x00d7, "x" },
+		{ 0x2013, "-" }, { 0x2014, "-" }, { 0x2018, "'" }, { 0x2019, "'" },
+		{ 0x201c, "\"" }, { 0x201d, "\"" }, { 0x2026, "..." }, { 0x2070, "0" },
+		{ 0x2074, "4" }, { 0x2075, "5" }, { 0x2076, "6" }, { 0x2077, "7" },
+		{ 0x2078, "8" }, { 0x2079, "9" }, { 0x207b, "-" }, { 0x2190, "<-" },
+		{ 0x2191, "^" }, { 0x2192, "->" }, { 0x2193, "v" }, { 0x2264, "<=" },
+		{ 0x2265, ">=" }, { 0x2500, "-" }, { 0x2502, "|" }, { 0x250c, "+" },
+		{ 0x2510, "+" }, { 0x2514, "+" }, { 0x2518, "+" }, { 0x25b8, ">" },
+		{ 0x25cb, "o" }, { 0x25cf, "*" }, { 0x25d0, "/" },
+	};
+
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (map[i].cp == cp)
+			return map[i].ascii;
+	return NULL;
+}
+
 char *
 file_read_all(const char *path, size_t *len)
 {

@@ -284,6 +284,31 @@ ui_put(int y, int x, int maxw, ui_style st, const char *s)
 	memset(&mbs, 0, sizeof mbs);
 	attrset(styles[st]);
 	move(y, x);
+	if (!utf8) {
+		/* An ASCII terminal: decode the UTF-8 text ourselves and show
+		 * each character that has a plain stand-in as that. */
+		while (*s && used < maxw) {
+			unsigned long cp;
+			int n = utf8_next(s, &cp);
+			const char *alt;
+			char one[2] = { '?', 0 };
+
+			if (n == 0) {
+				n = 1;
+				alt = one;
+			} else if (cp < 0x80) {
+				one[0] = cp < 0x20 || cp == 0x7f ? ' ' : (char)cp;
+				alt = one;
+			} else if ((alt = ascii_fallback(cp)) == NULL) {
+				alt = one;
+			}
+			for (; *alt && used < maxw; alt++, used++)
+				addch((chtype)(unsigned char)*alt | styles[st]);
+			s += n;
+		}
+		attrset(A_NORMAL);
+		return used;
+	}
 	while (*s) {
 		wchar_t wc;
 		size_t n = mbrtowc(&wc, s, strlen(s), &mbs);

@@ -39,6 +39,9 @@ keys C-n; keys Enter
 expect_screen "ascii: status mark and word" 'TJ01-0001 +\S+ screening'
 keys Enter
 expect_screen "ascii: casebook glyphs in ASCII" 'ic\[ \]'
+keys Right Right Enter
+expect_screen "ascii: demographics" 'Demographics'
+expect_screen "ascii: units spelled in ASCII" 'kg/m2'
 if screen_text | LC_ALL=C grep -q '[^ -~]'; then
 	not_ok "ascii: nothing but ASCII on the screen"
 else
