@@ -16,6 +16,10 @@ static const struct command {
 	  "check the form definitions (default: the config's forms folder)" },
 	{ "init", cli_init, "init",
 	  "create the site database named in the configuration" },
+	{ "user", cli_user, "user add LOGIN --role ROLE --name NAME",
+	  "add an account (password from the terminal or standard input)" },
+	{ "user", cli_user, "user list",
+	  "list the site's accounts" },
 };
 
 static void
@@ -28,7 +32,7 @@ usage(FILE *fp)
 	    "\n"
 	    "Commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(fp, "  crf %-24s %s\n", commands[i].usage, commands[i].help);
+		fprintf(fp, "  crf %s\n        %s\n", commands[i].usage, commands[i].help);
 	fprintf(fp,
 	    "\n"
 	    "Options:\n"

@@ -16,5 +16,6 @@ typedef struct cli_opts {
 int cli_forms(const cli_opts *o, int argc, char **argv);
 int cli_init(const cli_opts *o, int argc, char **argv);
 int cli_ui(const cli_opts *o, int argc, char **argv);
+int cli_user(const cli_opts *o, int argc, char **argv);
 
 #endif

@@ -243,6 +243,10 @@ crf_status store_login(store *st, const char *login, const char *password,
     user_row *out, crf_err *err);
 void user_row_clear(user_row *u);
 
+/* Every account in login order (rows owned by the caller). */
+crf_status store_list_users(store *st, user_row **rows, size_t *n, crf_err *err);
+void user_rows_free(user_row *rows, size_t n);
+
 /* ---- Drafts: unsaved entries kept across a hang-up ------------------- */
 
 /*

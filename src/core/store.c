@@ -260,6 +260,7 @@ enum store_sql {
 	SQL_USER_COUNT,
 	SQL_USER_PUT,
 	SQL_USER_GET,
+	SQL_USER_LIST,
 	SQL_DRAFT_DEL,
 	SQL_DRAFT_PUT,
 	SQL_DRAFT_ITEM_PUT,
@@ -331,6 +332,8 @@ static const char *const store_sql[SQL_COUNT] = {
 	    " created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[SQL_USER_GET] = "SELECT id, login, full_name, role, active, created_at,"
 	    " pw_hash FROM account WHERE login = ?1",
+	[SQL_USER_LIST] = "SELECT id, login, full_name, role, active, created_at"
+	    " FROM account ORDER BY login",
 	[SQL_DRAFT_DEL] = "DELETE FROM draft WHERE " INST_MATCH " AND user = ?6",
 	[SQL_DRAFT_PUT] = "INSERT INTO draft (subject_id, event, event_repeat, form,"
 	    " form_repeat, user, base_version, saved_at)"
@@ -1714,6 +1717,46 @@ store_add_user(store *st, const char *login, const char *full_name,
 		return cs;
 	}
 	return store_commit(st, err);
+}
+
+void
+user_rows_free(user_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		user_row_clear(&rows[i]);
+	free(rows);
+}
+
+crf_status
+store_list_users(store *st, user_row **rows, size_t *n, crf_err *err)
+{
+	sqlite3_stmt *s;
+	user_row *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc = store_stmt(st, SQL_USER_LIST, &s);
+
+	*rows = NULL;
+	*n = 0;
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		user_row *u;
+		xgrow(&v, sizeof *v, &cap, cnt);
+		u = &v[cnt++];
+		u->id = sqlite3_column_int64(s, 0);
+		u->login = col_text(s, 1);
+		u->full_name = col_text(s, 2);
+		u->role = col_text(s, 3);
+		u->active = sqlite3_column_int(s, 4) != 0;
+		u->created_at = col_text(s, 5);
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	if (rc != SQLITE_DONE) {
+		user_rows_free(v, cnt);
+		return store_fail(st, rc, err);
+	}
+	*rows = v;
+	*n = cnt;
+	return CRF_OK;
 }
 
 crf_status

@@ -203,7 +203,7 @@ setup_draw(screen *s, app *a)
 		/* At the foot of the screen, clear of the centred dialogs. */
 		if (y < ui_rows() - 9)
 			y = ui_rows() - 9;
-		ui_put(y++, x, w, ST_HEADER, "First administrator (may add the other accounts)");
+		ui_put(y++, x, w, ST_HEADER, "First administrator (the account that manages this site)");
 		ui_put(y, x + 2, 12, ST_DIM, "Login");
 		ui_put(y++, x + 14, w - 14, ST_NORMAL, ss->login);
 		ui_put(y, x + 2, 12, ST_DIM, "Full name");

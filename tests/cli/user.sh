@@ -1,0 +1,49 @@
+#!/bin/sh
+# crf user add / list: accounts from the shell, passwords on standard input.
+. "$(dirname "$0")/../lib.sh"
+
+make_config
+sed -i 's|^path = .*|path = site.db|' "$T/config.ini"
+C="-c $T/config.ini"
+"$CRF_BIN" $C init >/dev/null 2>&1
+
+out=$(printf 'Nurse-Password-1\n' | "$CRF_BIN" $C user add wang.fang --role data-entry --name "Wang Fang" 2>&1); rc=$?
+expect_eq "add: exit 0" 0 "$rc"
+expect_match "add: says so" '^added wang.fang \(Wang Fang\), role data-entry$' "$out"
+expect_eq "add: stored with its role" "wang.fang|Wang Fang|data-entry|1" \
+	"$(sqlite3 "$T/site.db" "SELECT login, full_name, role, active FROM account")"
+expect_match "add: only a hash is stored" '^\$argon2id\$' "$(sqlite3 "$T/site.db" "SELECT pw_hash FROM account")"
+expect_eq "add: audited" "user-create|wang.fang|data-entry" \
+	"$(sqlite3 "$T/site.db" "SELECT action, field, new_value FROM audit WHERE action = 'user-create'")"
+
+out=$(printf 'Another-Password-2\n' | "$CRF_BIN" $C user add wang.fang --role monitor --name "Someone Else" 2>&1); rc=$?
+expect_eq "login reused: refused" 1 "$rc"
+expect_match "login reused: says why" 'never reused' "$out"
+out=$(printf 'short\n' | "$CRF_BIN" $C user add li.na --role investigator --name "Li Na" 2>&1); rc=$?
+expect_eq "short password: refused" 1 "$rc"
+expect_match "short password: says the minimum" 'at least 10 characters' "$out"
+out=$(printf 'Investigator-3\n' | "$CRF_BIN" $C user add li.na --role boss --name "Li Na" 2>&1); rc=$?
+expect_eq "unknown role: refused" 1 "$rc"
+expect_match "unknown role: lists the roles" 'data-entry, investigator, monitor, data-manager or admin' "$out"
+out=$(printf 'Investigator-3\n' | "$CRF_BIN" $C user add "Li Na" --role investigator --name "Li Na" 2>&1); rc=$?
+expect_eq "bad login: refused" 1 "$rc"
+out=$("$CRF_BIN" $C user add li.na --role investigator 2>&1); rc=$?
+expect_eq "missing --name: usage" 2 "$rc"
+printf 'Investigator-3\n' | "$CRF_BIN" $C user add li.na --role investigator --name "Li Na" >/dev/null 2>&1
+
+out=$("$CRF_BIN" $C user list 2>&1); rc=$?
+expect_eq "list: exit 0" 0 "$rc"
+expect_match "list: heading" '^LOGIN +ROLE +STATE' "$out"
+expect_match "list: both accounts" '^li.na +investigator +active .*Li Na$' "$out"
+expect_match "list: both accounts (2)" '^wang.fang +data-entry +active .*Wang Fang$' "$out"
+
+# The new account signs in to the full-screen program.
+cat > "$T/signin.keys" <<KEYS
+wang.fang<Tab>Nurse-Password-1<Enter>
+:dump $T/list.txt
+<C-x>q
+KEYS
+CRF_SCRIPT="$T/signin.keys" "$CRF_BIN" $C >/dev/null 2>&1
+expect_match "sign-in: the new account reaches the subject list" 'Subjects +Wang Fang' "$(cat "$T/list.txt")"
+expect_eq "sign-in: audited under the account" "wang.fang" \
+	"$(sqlite3 "$T/site.db" "SELECT user FROM audit WHERE action = 'login'")"
