@@ -881,9 +881,51 @@ store_site_name(const store *st)
 
 /* ---- Subjects ---------------------------------------------------------- */
 
-static void
-subject_from_row(sqlite3_stmt *s, subject_row *r)
+/*
+ * Run a read statement (with ?1 bound to *arg when arg is not NULL) and
+ * collect one element of `size` bytes per row with fill().  On error the
+ * rows gathered so far are released with release() and nothing is
+ * returned.
+ */
+static crf_status
+store_rows(store *st, enum store_sql id, const long long *arg, size_t size,
+    void (*fill)(sqlite3_stmt *, void *), void (*release)(void *, size_t),
+    void **rows, size_t *n, crf_err *err)
 {
+	sqlite3_stmt *s;
+	char *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc = store_stmt(st, id, &s);
+
+	*rows = NULL;
+	*n = 0;
+	if (rc == SQLITE_OK && arg != NULL)
+		rc = sqlite3_bind_int64(s, 1, *arg);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt >= cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * size);
+		}
+		memset(v + cnt * size, 0, size);
+		fill(s, v + cnt * size);
+		cnt++;
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	if (rc != SQLITE_DONE) {
+		release(v, cnt);
+		return store_fail(st, rc, err);
+	}
+	*rows = v;
+	*n = cnt;
+	return CRF_OK;
+}
+
+static void
+subject_from_row(sqlite3_stmt *s, void *row)
+{
+	subject_row *r = row;
+
 	r->id = sqlite3_column_int64(s, 0);
 	r->key = col_text(s, 1);
 	r->status = col_text(s, 2);
@@ -909,6 +951,12 @@ subject_rows_free(subject_row *rows, size_t n)
 	for (size_t i = 0; i < n; i++)
 		subject_row_clear(&rows[i]);
 	free(rows);
+}
+
+static void
+subject_rows_release(void *rows, size_t n)
+{
+	subject_rows_free(rows, n);
 }
 
 crf_status
@@ -984,26 +1032,8 @@ store_add_subject(store *st, subject_row *out, crf_err *err)
 crf_status
 store_list_subjects(store *st, subject_row **rows, size_t *n, crf_err *err)
 {
-	sqlite3_stmt *s;
-	subject_row *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int rc = store_stmt(st, SQL_SUBJECT_LIST, &s);
-
-	*rows = NULL;
-	*n = 0;
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		xgrow(&v, sizeof *v, &cap, cnt);
-		subject_from_row(s, &v[cnt++]);
-		rc = SQLITE_OK;
-	}
-	store_reset(s);
-	if (rc != SQLITE_DONE) {
-		subject_rows_free(v, cnt);
-		return store_fail(st, rc, err);
-	}
-	*rows = v;
-	*n = cnt;
-	return CRF_OK;
+	return store_rows(st, SQL_SUBJECT_LIST, NULL, sizeof **rows, subject_from_row,
+	    subject_rows_release, (void **)rows, n, err);
 }
 
 crf_status
@@ -1437,41 +1467,32 @@ form_rows_free(form_row *rows, size_t n)
 	free(rows);
 }
 
+static void
+form_from_row(sqlite3_stmt *s, void *row)
+{
+	form_row *r = row;
+
+	r->event = col_text(s, 0);
+	r->event_repeat = sqlite3_column_int(s, 1);
+	r->form = col_text(s, 2);
+	r->form_repeat = sqlite3_column_int(s, 3);
+	r->status = (form_status)sqlite3_column_int(s, 4);
+	r->version = sqlite3_column_int(s, 5);
+	r->updated_at = col_text(s, 6);
+}
+
+static void
+form_rows_release(void *rows, size_t n)
+{
+	form_rows_free(rows, n);
+}
+
 crf_status
 store_list_forms(store *st, long long subject_id, form_row **rows, size_t *n,
     crf_err *err)
 {
-	sqlite3_stmt *s;
-	form_row *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int rc = store_stmt(st, SQL_INST_LIST, &s);
-
-	*rows = NULL;
-	*n = 0;
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, 1, subject_id);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		form_row *r;
-
-		xgrow(&v, sizeof *v, &cap, cnt);
-		r = &v[cnt++];
-		r->event = col_text(s, 0);
-		r->event_repeat = sqlite3_column_int(s, 1);
-		r->form = col_text(s, 2);
-		r->form_repeat = sqlite3_column_int(s, 3);
-		r->status = (form_status)sqlite3_column_int(s, 4);
-		r->version = sqlite3_column_int(s, 5);
-		r->updated_at = col_text(s, 6);
-		rc = SQLITE_OK;
-	}
-	store_reset(s);
-	if (rc != SQLITE_DONE) {
-		form_rows_free(v, cnt);
-		return store_fail(st, rc, err);
-	}
-	*rows = v;
-	*n = cnt;
-	return CRF_OK;
+	return store_rows(st, SQL_INST_LIST, &subject_id, sizeof **rows, form_from_row,
+	    form_rows_release, (void **)rows, n, err);
 }
 
 void
@@ -1487,41 +1508,32 @@ subject_items_free(subject_item *rows, size_t n)
 	free(rows);
 }
 
+static void
+item_from_row(sqlite3_stmt *s, void *row)
+{
+	subject_item *r = row;
+
+	r->event = col_text(s, 0);
+	r->event_repeat = sqlite3_column_int(s, 1);
+	r->form = col_text(s, 2);
+	r->form_repeat = sqlite3_column_int(s, 3);
+	r->field = col_text(s, 4);
+	r->value = col_text(s, 5);
+	r->missing = col_text(s, 6);
+}
+
+static void
+subject_items_release(void *rows, size_t n)
+{
+	subject_items_free(rows, n);
+}
+
 crf_status
 store_load_subject_items(store *st, long long subject_id, subject_item **rows,
     size_t *n, crf_err *err)
 {
-	sqlite3_stmt *s;
-	subject_item *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int rc = store_stmt(st, SQL_SUBJECT_ITEMS, &s);
-
-	*rows = NULL;
-	*n = 0;
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, 1, subject_id);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		subject_item *r;
-
-		xgrow(&v, sizeof *v, &cap, cnt);
-		r = &v[cnt++];
-		r->event = col_text(s, 0);
-		r->event_repeat = sqlite3_column_int(s, 1);
-		r->form = col_text(s, 2);
-		r->form_repeat = sqlite3_column_int(s, 3);
-		r->field = col_text(s, 4);
-		r->value = col_text(s, 5);
-		r->missing = col_text(s, 6);
-		rc = SQLITE_OK;
-	}
-	store_reset(s);
-	if (rc != SQLITE_DONE) {
-		subject_items_free(v, cnt);
-		return store_fail(st, rc, err);
-	}
-	*rows = v;
-	*n = cnt;
-	return CRF_OK;
+	return store_rows(st, SQL_SUBJECT_ITEMS, &subject_id, sizeof **rows, item_from_row,
+	    subject_items_release, (void **)rows, n, err);
 }
 
 /* ---- Audit trail ------------------------------------------------------- */
@@ -1719,6 +1731,19 @@ store_add_user(store *st, const char *login, const char *full_name,
 	return store_commit(st, err);
 }
 
+static void
+user_from_row(sqlite3_stmt *s, void *row)
+{
+	user_row *u = row;
+
+	u->id = sqlite3_column_int64(s, 0);
+	u->login = col_text(s, 1);
+	u->full_name = col_text(s, 2);
+	u->role = col_text(s, 3);
+	u->active = sqlite3_column_int(s, 4) != 0;
+	u->created_at = col_text(s, 5);
+}
+
 void
 user_rows_free(user_row *rows, size_t n)
 {
@@ -1727,37 +1752,20 @@ user_rows_free(user_row *rows, size_t n)
 	free(rows);
 }
 
+
+static void
+user_rows_release(void *rows, size_t n)
+{
+	user_rows_free(rows, n);
+}
+
 crf_status
 store_list_users(store *st, user_row **rows, size_t *n, crf_err *err)
 {
-	sqlite3_stmt *s;
-	user_row *v = NULL;
-	size_t cnt = 0, cap = 0;
-	int rc = store_stmt(st, SQL_USER_LIST, &s);
-
-	*rows = NULL;
-	*n = 0;
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		user_row *u;
-		xgrow(&v, sizeof *v, &cap, cnt);
-		u = &v[cnt++];
-		u->id = sqlite3_column_int64(s, 0);
-		u->login = col_text(s, 1);
-		u->full_name = col_text(s, 2);
-		u->role = col_text(s, 3);
-		u->active = sqlite3_column_int(s, 4) != 0;
-		u->created_at = col_text(s, 5);
-		rc = SQLITE_OK;
-	}
-	store_reset(s);
-	if (rc != SQLITE_DONE) {
-		user_rows_free(v, cnt);
-		return store_fail(st, rc, err);
-	}
-	*rows = v;
-	*n = cnt;
-	return CRF_OK;
+	return store_rows(st, SQL_USER_LIST, NULL, sizeof **rows, user_from_row,
+	    user_rows_release, (void **)rows, n, err);
 }
+
 
 crf_status
 store_login(store *st, const char *login, const char *password, user_row *out,
@@ -1776,12 +1784,7 @@ store_login(store *st, const char *login, const char *password, user_row *out,
 	if (rc == SQLITE_OK)
 		rc = bind_text(s, 1, login ? login : "");
 	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(s, 0);
-		out->login = col_text(s, 1);
-		out->full_name = col_text(s, 2);
-		out->role = col_text(s, 3);
-		out->active = sqlite3_column_int(s, 4) != 0;
-		out->created_at = col_text(s, 5);
+		user_from_row(s, out);
 		hash = col_text(s, 6);
 		rc = SQLITE_OK;
 	} else if (rc == SQLITE_DONE) {
