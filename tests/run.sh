@@ -30,6 +30,7 @@ done
 for dir in tests/cli tests/tui tests/e2e; do
 	for t in "$dir"/*.sh; do
 		[ -f "$t" ] || continue
+		[ "$(basename "$t")" = lib.sh ] && continue   # helpers, sourced by the tests
 		out=$(sh "$t" 2>&1); rc=$?
 		printf '%s\n' "$out"
 		p=$(printf '%s\n' "$out" | grep -c '^ok ')
