@@ -9,7 +9,8 @@
 # a new site in a temporary folder, at 80x24, with a fixed clock and time
 # zone, and writes every screen it dumps into OUTDIR as NN-name.txt.  The
 # key table (OUTDIR/keys.md) is made from KEY_ACTIONS in
-# include/crf/keys.h, the table the program itself uses.
+# include/crf/keys.h, the table the program itself uses, and the roles
+# that may use each key from the permission table (src/core/perm.c).
 #
 # With a guide file: every fenced block that follows a line
 # "<!-- screen NN-name -->" is replaced by OUTDIR/NN-name.txt, and the
@@ -50,6 +51,31 @@ cat > keys_md.c <<'CEOF'
 #include <stdio.h>
 #include <string.h>
 #include "crf/keys.h"
+#include "crf/perm.h"
+
+/* The roles that may use a key: "everyone" (no permission needed),
+ * "every role" or a list: "data-entry, investigator". */
+static void
+who(perm_action needs, char *buf, size_t n)
+{
+	int all = 1;
+
+	buf[0] = '\0';
+	if (needs == PERM_ANYONE) {
+		snprintf(buf, n, "everyone");
+		return;
+	}
+	for (int r = ROLE_NONE + 1; r < ROLE_COUNT; r++)
+		if (perm_allows((crf_role)r, needs)) {
+			if (buf[0])
+				strncat(buf, ", ", n - strlen(buf) - 1);
+			strncat(buf, role_name((crf_role)r), n - strlen(buf) - 1);
+		} else {
+			all = 0;
+		}
+	if (all)
+		snprintf(buf, n, "every role");
+}
 
 static void
 where(unsigned s, char *buf, size_t n)
@@ -80,9 +106,9 @@ where(unsigned s, char *buf, size_t n)
 /* One row.  Keys without a function key are named at the end of the
  * help text, in brackets: "Next field or line (Tab, Down)". */
 static void
-row(const char *name, int f, int c, unsigned ctx, const char *help)
+row(const char *name, int f, int c, unsigned ctx, perm_action needs, const char *help)
 {
-	char fk[8] = "", ck[16] = "", other[64] = "", text[256], wh[128];
+	char fk[8] = "", ck[16] = "", other[64] = "", text[256], wh[128], roles[128];
 	char *p;
 	size_t n;
 
@@ -112,20 +138,21 @@ row(const char *name, int f, int c, unsigned ctx, const char *help)
 		}
 	}
 	where(ctx, wh, sizeof wh);
-	printf("| %s | %s | %s | %s | %s | %s |\n", name, fk, ck, other, wh, text);
+	who(needs, roles, sizeof roles);
+	printf("| %s | %s | %s | %s | %s | %s | %s |\n", name, fk, ck, other, wh, roles, text);
 }
 
 int
 main(void)
 {
-	puts("| action | function key | Ctrl key | other keys | where | what it does |");
-	puts("|---|---|---|---|---|---|");
-#define ROW(a, name, f, c, ctx, bar, help) row(name, f, c, ctx, help);
+	puts("| action | function key | Ctrl key | other keys | where | roles | what it does |");
+	puts("|---|---|---|---|---|---|---|");
+#define ROW(a, name, f, c, ctx, needs, bar, help) row(name, f, c, ctx, needs, help);
 	KEY_ACTIONS(ROW)
 	return 0;
 }
 CEOF
-"${CC:-cc}" -I"$TOP/include" -o keys_md keys_md.c
+"${CC:-cc}" -I"$TOP/include" -o keys_md keys_md.c "$TOP/src/core/perm.c"
 ./keys_md > "$OUT/keys.md"
 
 # ---- The site ---------------------------------------------------------------------------
@@ -182,16 +209,18 @@ wait_for() {
 
 D=$OUT
 PW=Correct-Horse-9
+# The research nurse Li Na keys the data; the administrator Zhang Wei sets
+# up the site and makes her account (an administrator enters no data).
 LOGIN="li.na<Tab>$PW<Enter>"
 
 # ---- First start, sign-in, adding subjects ----------------------------------
 run setup <<EOF
 :dump $D/01-first-start.txt
 c
-li.na
+zhang.wei
 :dump $D/02-setup-login.txt
 <Enter>
-Li Na<Enter>
+Zhang Wei<Enter>
 short<Enter>
 :dump $D/03-setup-password.txt
 $PW<Enter>
@@ -199,6 +228,10 @@ $PW<Enter>
 :dump $D/04-signin-created.txt
 <C-x>
 EOF
+printf '%s\n' "$PW" | "$CRF_BIN" -c config.ini user add li.na --role data-entry --name "Li Na" \
+	> "$W/user.out" 2>&1 || { cat "$W/user.out" >&2; exit 1; }
+printf 'Monitor-Pass-22\n' | "$CRF_BIN" -c config.ini user add chen.jie --role monitor \
+	--name "Chen Jie" > "$W/user.out" 2>&1 || { cat "$W/user.out" >&2; exit 1; }
 
 run subjects <<EOF
 li.na<Tab>Correct-Hor
@@ -459,6 +492,15 @@ $LOGIN
 <C-x><C-x><C-x>q
 EOF
 )
+
+# ---- A monitor: the same form, read-only ------------------------------------------
+run monitor <<EOF
+chen.jie<Tab>Monitor-Pass-22<Enter>
+<Enter><Enter>
+N
+:dump $D/61-form-read-only.txt
+<C-x><C-x><C-x>q
+EOF
 
 # ---- Another date format in config.ini --------------------------------------------------
 sed 's|^date_format = .*|date_format = DD/MM/YYYY|' config.ini > config.tmp

@@ -7,7 +7,10 @@
  * into a fresh buffer after every key (curses sends the terminal only the
  * cells that changed), maps the key to an action through the key table
  * for the screen's context, and hands the action over.  Help and redraw
- * are handled here for every screen.
+ * are handled here for every screen, and so is an action the signed-in
+ * person's role may not do (keys.h, perm.h): it is refused with the
+ * reason, and the screen never sees it.  Screens check again themselves
+ * wherever they change data, and for typing, which has no action.
  */
 #ifndef CRF_APP_H
 #define CRF_APP_H
@@ -16,6 +19,7 @@
 
 #include "crf/config.h"
 #include "crf/formdef.h"
+#include "crf/perm.h"
 #include "crf/store.h"
 #include "crf/ui.h"
 
@@ -56,6 +60,7 @@ struct app {
 	store *st;
 	char *login;          /* signed-in user, NULL before login */
 	char *full_name;
+	crf_role role;        /* the signed-in user's role; ROLE_NONE before login */
 	screen *top;
 	char msg[512];        /* the message line */
 	ui_style msg_style;
@@ -80,6 +85,13 @@ int app_run(app *a);
 /* Set the message line (printf-style); cleared by the next key. */
 void app_message(app *a, ui_style st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* May the signed-in person do it?  (perm_allows for their role.) */
+bool app_may(const app *a, perm_action what);
+
+/* app_may(), and when not: the plain reason on the message line ("A
+ * monitor cannot enter data; monitors verify and raise queries"). */
+bool app_check(app *a, perm_action what);
 
 /* Draw the top screen with its title line, message line and key bar. */
 void app_draw(app *a);

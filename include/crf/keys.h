@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <wchar.h>
 
+#include "crf/perm.h"
+
 /* Screens, as a bit mask: where an action is offered. */
 enum {
 	KC_LIST = 1 << 0,      /* subject list */
@@ -30,49 +32,53 @@ enum {
 #define CTRL_KEY(c) ((c) & 0x1f)
 
 /*
- * X(action, name, fkey, ctrl, screens, bar label, help text)
+ * X(action, name, fkey, ctrl, screens, needs, bar label, help text)
  * fkey is the function key number (0: none), ctrl the control letter
- * (0: none).  Order is the order of the key bar and help screen.
+ * (0: none).  needs is the permission (perm.h) the signed-in person's role
+ * must have: the key bar and the help show the key only then, and the
+ * program refuses it otherwise, saying why.  PERM_ANYONE: moving about,
+ * help and leaving, which every role (and the sign-in screen) has.
+ * Order is the order of the key bar and help screen.
  */
 #define KEY_ACTIONS(X) \
-	X(ACT_HELP,      "help",      1,  'G', KC_ALL & ~KC_DIALOG, "Help", \
+	X(ACT_HELP,      "help",      1,  'G', KC_ALL & ~KC_DIALOG, PERM_ANYONE, "Help", \
 	  "Show every key of the program (this page)") \
-	X(ACT_SAVE,      "save",      2,  'S', KC_FORM, "Save", \
+	X(ACT_SAVE,      "save",      2,  'S', KC_FORM, PERM_ENTER, "Save", \
 	  "Save the form as it is (incomplete is allowed)") \
-	X(ACT_COMPLETE,  "complete",  3,  'T', KC_FORM, "Complete", \
+	X(ACT_COMPLETE,  "complete",  3,  'T', KC_FORM, PERM_COMPLETE, "Complete", \
 	  "Save and mark the form complete (required fields and hard checks must pass)") \
-	X(ACT_MISSING,   "missing",   4,  'O', KC_FORM, "Missing", \
+	X(ACT_MISSING,   "missing",   4,  'O', KC_FORM, PERM_ENTER, "Missing", \
 	  "Give the current field a missing-data code (UNK, ND, NA) instead of a value") \
-	X(ACT_HISTORY,   "history",   5,  'Y', KC_FORM, "History", \
+	X(ACT_HISTORY,   "history",   5,  'Y', KC_FORM, PERM_VIEW, "History", \
 	  "Every earlier value of the current field, with who, when and why") \
-	X(ACT_NEW,       "new",       6,  'N', KC_LIST | KC_CASEBOOK, "New", \
+	X(ACT_NEW,       "new",       6,  'N', KC_LIST | KC_CASEBOOK, PERM_ENTER, "New", \
 	  "Add a subject (subject list) or a log entry (casebook)") \
-	X(ACT_PREV_FORM, "prev-form", 7,  'B', KC_FORM, "Prev", \
+	X(ACT_PREV_FORM, "prev-form", 7,  'B', KC_FORM, PERM_VIEW, "Prev", \
 	  "Go to the previous form of the event") \
-	X(ACT_NEXT_FORM, "next-form", 8,  'F', KC_FORM, "Next", \
+	X(ACT_NEXT_FORM, "next-form", 8,  'F', KC_FORM, PERM_VIEW, "Next", \
 	  "Go to the next form of the event") \
-	X(ACT_FILTER,    "filter",    9,  'V', KC_LIST, "Filter", \
+	X(ACT_FILTER,    "filter",    9,  'V', KC_LIST, PERM_VIEW, "Filter", \
 	  "Show only subjects of one status") \
-	X(ACT_BACK,      "back",      10, 'X', KC_ALL & ~KC_DIALOG, "Back", \
+	X(ACT_BACK,      "back",      10, 'X', KC_ALL & ~KC_DIALOG, PERM_ANYONE, "Back", \
 	  "Leave this screen (asks first if there are unsaved entries); quit from the subject list") \
-	X(ACT_REDRAW,    "redraw",    0,  'L', 0, "Redraw", \
+	X(ACT_REDRAW,    "redraw",    0,  'L', 0, PERM_ANYONE, "Redraw", \
 	  "Redraw the whole screen") \
-	X(ACT_NEXT,      "next",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN, "", \
+	X(ACT_NEXT,      "next",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN, PERM_ANYONE, "", \
 	  "Next field or line (Tab, Down)") \
-	X(ACT_PREV,      "prev",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN, "", \
+	X(ACT_PREV,      "prev",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN, PERM_ANYONE, "", \
 	  "Previous field or line (Shift-Tab, Up)") \
-	X(ACT_PAGE_DOWN, "page-down", 0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_VIEW, "", \
+	X(ACT_PAGE_DOWN, "page-down", 0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_VIEW, PERM_ANYONE, "", \
 	  "Next page (PgDn)") \
-	X(ACT_PAGE_UP,   "page-up",   0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_VIEW, "", \
+	X(ACT_PAGE_UP,   "page-up",   0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_VIEW, PERM_ANYONE, "", \
 	  "Previous page (PgUp)") \
-	X(ACT_ENTER,     "enter",     0,  0,   KC_ALL, "", \
+	X(ACT_ENTER,     "enter",     0,  0,   KC_ALL, PERM_ANYONE, "", \
 	  "Accept the field and go on; open the selected line (Enter)") \
-	X(ACT_CANCEL,    "cancel",    0,  'C', KC_ALL, "", \
+	X(ACT_CANCEL,    "cancel",    0,  'C', KC_ALL, PERM_ANYONE, "", \
 	  "Cancel the question or the edit in progress (Esc, Ctrl-C)")
 
 typedef enum action {
 	ACT_NONE = 0,
-#define KEYS_ENUM(a, name, f, c, ctx, bar, help) a,
+#define KEYS_ENUM(a, name, f, c, ctx, needs, bar, help) a,
 	KEY_ACTIONS(KEYS_ENUM)
 #undef KEYS_ENUM
 	ACT_COUNT
@@ -84,6 +90,7 @@ typedef struct key_binding {
 	int fkey;
 	int ctrl;
 	unsigned screens;
+	perm_action needs;     /* what the role must be allowed */
 	const char *bar;
 	const char *help;
 } key_binding;
@@ -98,6 +105,14 @@ const key_binding *keys_binding(action a);
  * for an ordinary character (to be typed into a field).
  */
 action keys_action(bool is_key, wint_t ch, unsigned ctx);
+
+/* The permission an action needs.  PERM_ANYONE for ACT_NONE: what an
+ * ordinary character needs (typing into a field) is the screen's to say. */
+perm_action keys_needs(action a);
+
+/* May a person of this role use the binding?  (Where it is offered is
+ * kb->screens.) */
+bool keys_allowed(const key_binding *kb, crf_role role);
 
 /* "F2" and "^S" for a binding: into buf, e.g. "F2/^S". */
 void keys_describe(const key_binding *kb, char *buf, size_t size);

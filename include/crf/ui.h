@@ -83,9 +83,10 @@ int ui_putf(int y, int x, int maxw, ui_style st, const char *fmt, ...)
 void ui_fill(int y, int x, int w, ui_style st);
 
 /* The message line (second from the bottom) and the key bar of screen
- * ctx (bottom line), generated from the key table. */
+ * ctx (bottom line), generated from the key table: only the keys the
+ * role may use (keys_allowed). */
 void ui_message(ui_style st, const char *msg);
-void ui_keybar(unsigned ctx);
+void ui_keybar(unsigned ctx, crf_role role);
 
 /* Place the terminal cursor (visible) or hide it. */
 void ui_cursor(int y, int x);

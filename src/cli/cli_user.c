@@ -6,12 +6,9 @@
 #include <unistd.h>
 
 #include "crf/clicommon.h"
+#include "crf/perm.h"
 #include "crf/store.h"
 #include "crf/util.h"
-
-static const char *const roles[] = {
-	"data-entry", "investigator", "monitor", "data-manager", "admin", NULL
-};
 
 static bool
 valid_login(const char *s)
@@ -62,7 +59,6 @@ user_add(store *st, const crf_config *cfg, int argc, char **argv)
 {
 	const char *login = NULL, *role = NULL, *name = NULL;
 	char pw[256], again[256];
-	bool known = false;
 	crf_err e;
 	int rc = 1;
 
@@ -87,10 +83,7 @@ user_add(store *st, const crf_config *cfg, int argc, char **argv)
 		    "'.', '_' or '-'\n", login);
 		return 1;
 	}
-	for (size_t i = 0; roles[i]; i++)
-		if (strcmp(role, roles[i]) == 0)
-			known = true;
-	if (!known) {
+	if (role_from_name(role) == ROLE_NONE) {
 		fprintf(stderr, "crf: unknown role '%s' (use data-entry, investigator, monitor, "
 		    "data-manager or admin)\n", role);
 		return 1;

@@ -67,6 +67,23 @@ app_message(app *a, ui_style st, const char *fmt, ...)
 	a->msg_style = st;
 }
 
+bool
+app_may(const app *a, perm_action what)
+{
+	return perm_allows(a->role, what);
+}
+
+bool
+app_check(app *a, perm_action what)
+{
+	char why[256];
+
+	if (perm_explain(a->role, what, why, sizeof why))
+		return true;
+	app_message(a, ST_ERROR, "%s", why);
+	return false;
+}
+
 void
 app_title(app *a, const char *title)
 {
@@ -90,6 +107,10 @@ show_help(app *a, unsigned ctx)
 	const key_binding *t = keys_table(&n);
 	strbuf sb = {0};
 
+	if (a->role != ROLE_NONE)
+		sb_addf(&sb, "Signed in as %s, %s: %s. Keys for what your role does not "
+		    "do are left out.\n\n", a->full_name ? a->full_name : a->login ? a->login : "",
+		    role_title(a->role), role_duties(a->role));
 	sb_add(&sb, "Keys of this screen (each has a function key and a Ctrl key;\n"
 	    "use the Ctrl key when function keys do not reach crf):\n\n");
 	for (int pass = 0; pass < 2; pass++) {
@@ -98,17 +119,21 @@ show_help(app *a, unsigned ctx)
 		for (size_t i = 0; i < n; i++) {
 			char keys[32];
 			bool here = (t[i].screens & ctx) != 0;
-			if (here != (pass == 0) || t[i].act == ACT_NONE)
+			if (here != (pass == 0) || t[i].act == ACT_NONE || !keys_allowed(&t[i], a->role))
 				continue;
 			keys_describe(&t[i], keys, sizeof keys);
 			sb_addf(&sb, "  %-9s %s\n", keys[0] ? keys : "", t[i].help);
 		}
 	}
-	sb_add(&sb, "\nIn a field: type to enter; Left/Right, Home/End (^A/^E) move;\n"
-	    "BS and Del erase; ^W erases a word, ^K to the end, ^U the whole value.\n"
-	    "Choices: type the number (or the code) or the first letter; Space opens the list.\n"
-	    "Multiple choice: type numbers or codes separated by blanks (1 3 or HSV CMV).\n"
-	    "Dates: 2026-03-07, 20260307 or 07MAR2026; partial dates 2026-03 or 2026.");
+	if (a->role != ROLE_NONE && !app_may(a, PERM_ENTER))
+		sb_add(&sb, "\nForms are read-only for your role: Tab, Enter, Up and Down move\n"
+		    "from field to field, and nothing you type changes a value.");
+	else
+		sb_add(&sb, "\nIn a field: type to enter; Left/Right, Home/End (^A/^E) move;\n"
+		    "BS and Del erase; ^W erases a word, ^K to the end, ^U the whole value.\n"
+		    "Choices: type the number (or the code) or the first letter; Space opens the list.\n"
+		    "Multiple choice: type numbers or codes separated by blanks (1 3 or HSV CMV).\n"
+		    "Dates: 2026-03-07, 20260307 or 07MAR2026; partial dates 2026-03 or 2026.");
 	dlg_text(a, "Help", sb.s);
 	sb_free(&sb);
 }
@@ -120,7 +145,7 @@ app_draw(app *a)
 	ui_begin();
 	ui_message(a->msg_style, a->msg);
 	if (a->top) {
-		ui_keybar(a->top->ops->keyctx);
+		ui_keybar(a->top->ops->keyctx, a->role);
 		a->top->ops->draw(a->top, a);
 	}
 }
@@ -155,6 +180,8 @@ app_run(app *a)
 				clearok(curscr, TRUE);
 			continue;
 		}
+		if (!app_check(a, keys_needs(act)))
+			continue;
 		r = s->ops->handle(s, a, act, &k);
 		if (r == SCR_POP)
 			app_pop(a);

@@ -7,7 +7,7 @@
 #include "crf/keys.h"
 
 static const key_binding table[] = {
-#define KEYS_ROW(a, name, f, c, ctx, bar, help) { a, name, f, c, ctx, bar, help },
+#define KEYS_ROW(a, name, f, c, ctx, needs, bar, help) { a, name, f, c, ctx, needs, bar, help },
 	KEY_ACTIONS(KEYS_ROW)
 #undef KEYS_ROW
 };
@@ -26,6 +26,20 @@ keys_binding(action a)
 		if (table[i].act == a)
 			return &table[i];
 	return NULL;
+}
+
+perm_action
+keys_needs(action a)
+{
+	const key_binding *kb = keys_binding(a);
+
+	return kb ? kb->needs : PERM_ANYONE;
+}
+
+bool
+keys_allowed(const key_binding *kb, crf_role role)
+{
+	return perm_allows(role, kb->needs);
 }
 
 /* Keys that are not function or control keys of the table. */

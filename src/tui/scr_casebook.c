@@ -255,6 +255,7 @@ draw_detail(casebook_scr *cs, app *a, int y, int cols)
 	const cb_row *r = &cs->rows[cs->row];
 	crf_lang lang = a->cfg->lang;
 	const char *dot = ui_utf8() ? " · " : " - ";
+	bool may_add = app_may(a, PERM_ENTER);
 	strbuf sb = {0};
 
 	if (row_items(a, r) == 0) {
@@ -274,7 +275,10 @@ draw_detail(casebook_scr *cs, app *a, int y, int cols)
 		    n == 1 ? "entry" : "entries");
 		if (done < n)
 			sb_addf(&sb, ", %zu incomplete", n - done);
-		sb_addf(&sb, "%s%s", dot, n ? "Enter lists them, ^N adds one" : "^N adds one");
+		if (may_add)
+			sb_addf(&sb, "%s%s", dot, n ? "Enter lists them, ^N adds one" : "^N adds one");
+		else if (n)
+			sb_addf(&sb, "%sEnter lists them", dot);
 	} else {
 		const event_def *ev = r->ev;
 		const form_def *fd = ev->forms[cs->col];
@@ -299,9 +303,9 @@ draw_detail(casebook_scr *cs, app *a, int y, int cols)
 			sb_addf(&sb, "%sday %d, day 0 not entered", dot, ev->day);
 		}
 		if (ev->repeating && r->no_visit)
-			sb_addf(&sb, "%sno visit yet, ^N adds one", dot);
+			sb_addf(&sb, "%sno visit yet%s", dot, may_add ? ", ^N adds one" : "");
 		else if (ev->repeating)
-			sb_addf(&sb, "%svisit #%d, ^N adds one", dot, r->erep);
+			sb_addf(&sb, "%svisit #%d%s", dot, r->erep, may_add ? ", ^N adds one" : "");
 		sb_addf(&sb, "%s%s", dot, i18n_get(&ev->title, lang));
 	}
 	ui_put(y, 0, cols, ST_NORMAL, sb.s);
@@ -510,7 +514,8 @@ open_log(casebook_scr *cs, app *a, const form_def *fd)
 	const char **items = xcalloc(n + 1, sizeof *items);
 	char **owned = xcalloc(n + 1, sizeof *owned);
 	char title[96];
-	int pick;
+	bool may_add = app_may(a, PERM_ENTER);
+	int pick, n_items = (int)n;
 
 	for (size_t i = 0; i < n; i++) {
 		char label[128];
@@ -521,9 +526,14 @@ open_log(casebook_scr *cs, app *a, const form_def *fd)
 		    e[i].status >= FORM_COMPLETE ? "" : " (incomplete)");
 		items[i] = owned[i];
 	}
+	/* Only a role that enters data is offered a new entry. */
 	items[n] = "New entry";
+	if (may_add)
+		n_items++;
 	snprintf(title, sizeof title, "%s %s", fd->id, i18n_get(&fd->title, a->cfg->lang));
-	pick = dlg_pick(a, title, items, (int)n + 1, 0);
+	if (n_items == 0)
+		app_message(a, ST_DIM, "%s has no entries yet", title);
+	pick = n_items ? dlg_pick(a, title, items, n_items, 0) : -1;
 	if (pick >= 0)
 		app_push(a, scr_form_new(a, cs->id, cs->key, "", 0, fd,
 		    pick < (int)n ? e[pick].form_repeat : 0));
@@ -554,6 +564,8 @@ new_item(casebook_scr *cs, app *a)
 {
 	const cb_row *r = &cs->rows[cs->row];
 
+	if (!app_check(a, PERM_ENTER))
+		return;
 	if (is_logs(r)) {
 		if (a->sd->nlogs)
 			app_push(a, scr_form_new(a, cs->id, cs->key, "", 0, a->sd->logs[cs->col], 0));

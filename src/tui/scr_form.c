@@ -101,6 +101,20 @@ label_of(const form_scr *fs, const app *a, size_t i)
 	return i18n_get(&field_at(fs, i)->label, lang_of(a));
 }
 
+/* A role that may not enter data sees every form read-only: it moves
+ * between fields and reads their history, and typing changes nothing. */
+static bool
+read_only(const app *a)
+{
+	return !app_may(a, PERM_ENTER);
+}
+
+static void
+say_read_only(app *a)
+{
+	app_message(a, ST_WARN, "This form is read-only: %s", role_duties(a->role));
+}
+
 static bool
 editable(const form_scr *fs, size_t i)
 {
@@ -578,7 +592,9 @@ go_field(form_scr *fs, app *a, int dir)
 		enter_field(fs, a, j);
 		return;
 	}
-	if (dir > 0)
+	if (dir > 0 && read_only(a))
+		app_message(a, ST_DIM, "Last field");
+	else if (dir > 0)
 		app_message(a, ST_DIM, "Last field: %s saves, %s marks the form complete",
 		    act_keys(ACT_SAVE, k1, sizeof k1), act_keys(ACT_COMPLETE, k2, sizeof k2));
 	else
@@ -889,7 +905,7 @@ open_form(form_scr *fs, app *a, const form_def *fd, int frep)
 	}
 	fs->top = 0;
 	fs->draft_mine = false;
-	fs->offer_draft = a->login != NULL;
+	fs->offer_draft = a->login != NULL && !read_only(a);
 	enter_field(fs, a, next_editable(fs, -1, 1));
 	return true;
 }
@@ -1198,6 +1214,8 @@ do_save(form_scr *fs, app *a, bool complete)
 	crf_err e;
 	crf_status rc;
 
+	if (!app_check(a, complete ? PERM_COMPLETE : PERM_ENTER))
+		return false;
 	if (!commit_edit(fs, a) || !settle_hidden(fs, a, NULL))
 		return false;
 	if (complete) {
@@ -1209,6 +1227,8 @@ do_save(form_scr *fs, app *a, bool complete)
 		    FORM_COMPLETE : FORM_INCOMPLETE;
 	}
 	ch = record_changes(r, &nch);
+	if (nch > 0 && !app_check(a, PERM_ENTER))
+		return false;
 	if (nch == 0 && (status == was || (was == FORM_NOT_STARTED && !complete))) {
 		app_message(a, ST_DIM, "Nothing to save: no changes");
 		return true;
@@ -1372,7 +1392,7 @@ do_missing(form_scr *fs, app *a)
 	crf_err e;
 	bool ok;
 
-	if (fs->cur < 0)
+	if (fs->cur < 0 || !app_check(a, PERM_ENTER))
 		return;
 	i = (size_t)fs->cur;
 	f = field_at(fs, i);
@@ -1877,7 +1897,7 @@ draw_header(form_scr *fs, app *a)
 	bool dirty = record_dirty(fs->r) || edit_pending(fs);
 	const char *glyph = (unsigned)st <= FORM_COMPLETE ?
 	    (ui_utf8() ? glyph_utf8 : glyph_ascii)[st] : "";
-	const char *saved = dirty ? "unsaved changes" : "saved";
+	const char *saved = read_only(a) ? "read-only" : dirty ? "unsaved changes" : "saved";
 	const event_def *ev = *fs->event ? study_event(a->sd, fs->event) : NULL;
 	char status[128], form[256], left[768];
 
@@ -1906,7 +1926,7 @@ draw_header(form_scr *fs, app *a)
 		return;
 	x += ui_put(1, x, cols - x, st == FORM_COMPLETE ? ST_OK : ST_NORMAL, status);
 	x += ui_put(1, x, cols - x, ST_NORMAL, dot());
-	ui_put(1, x, cols - x, dirty ? ST_WARN : ST_DIM, saved);
+	ui_put(1, x, cols - x, dirty ? ST_WARN : read_only(a) ? ST_NORMAL : ST_DIM, saved);
 }
 
 /* The message line: the current field's help when there is no message. */
@@ -2026,10 +2046,15 @@ form_handle(screen *s, app *a, action act, const ui_key *k)
 		return SCR_POP;
 	switch (act) {
 	case ACT_NONE:
-		field_key(fs, a, k);
+		if (read_only(a))
+			say_read_only(a);
+		else
+			field_key(fs, a, k);
 		break;
 	case ACT_ENTER:
-		if (t == FT_MEMO && !k->is_key && k->ch == '\n') {
+		if (read_only(a))
+			go_field(fs, a, 1);
+		else if (t == FT_MEMO && !k->is_key && k->ch == '\n') {
 			if (fs->fresh)
 				fs->fresh = false;
 			lineedit_insert(&fs->le, L'\n');
@@ -2093,7 +2118,7 @@ form_hangup(screen *s, app *a)
 	form_scr *fs = s->priv;
 	crf_err e;
 
-	if (fs->r == NULL || fs->failed || a->login == NULL)
+	if (fs->r == NULL || fs->failed || a->login == NULL || read_only(a))
 		return;
 	if (edit_pending(fs)) {
 		char *in = edit_input(fs);
@@ -2149,7 +2174,7 @@ scr_form_new(app *a, long long subject_id, const char *subject_key, const char *
 		    e.msg);
 		return screen_new(&form_ops, fs);
 	}
-	fs->offer_draft = a->login != NULL;
+	fs->offer_draft = a->login != NULL && !read_only(a);
 	enter_field(fs, a, next_editable(fs, -1, 1));
 	return screen_new(&form_ops, fs);
 }

@@ -120,6 +120,7 @@ sign_in(login_scr *ls, app *a)
 	char *login = lineedit_text(&ls->field[F_USER]);
 	char *password = lineedit_text(&ls->field[F_PASSWORD]);
 	user_row u = {0};
+	crf_role role;
 	crf_err e;
 	crf_status rc;
 
@@ -142,10 +143,22 @@ sign_in(login_scr *ls, app *a)
 		ls->cur = F_PASSWORD;
 		goto out;
 	}
+	role = role_from_name(u.role);
+	if (role == ROLE_NONE) {
+		/* crf user add takes only known roles: the row was changed
+		 * outside crf.  Without a role nothing may be done. */
+		app_message(a, ST_ERROR, "Cannot sign in: the account has no known role (%s); "
+		    "ask the site administrator", u.role ? u.role : "none");
+		user_row_clear(&u);
+		wipe(&ls->field[F_PASSWORD]);
+		ls->cur = F_PASSWORD;
+		goto out;
+	}
 	free(a->login);
 	free(a->full_name);
 	a->login = xstrdup(u.login);
 	a->full_name = xstrdup(u.full_name && *u.full_name ? u.full_name : u.login);
+	a->role = role;
 	store_set_user(a->st, a->login);
 	user_row_clear(&u);
 	explicit_bzero(password, strlen(password));

@@ -211,7 +211,8 @@ subjects_draw(screen *s, app *a)
 
 	if (ss->nshown == 0) {
 		ui_put(first + 1, 2, cols - 2, ST_DIM, ss->n == 0 ?
-		    "No subjects yet. ^N (F6) adds the first one." :
+		    (app_may(a, PERM_ENTER) ? "No subjects yet. ^N (F6) adds the first one." :
+		    "No subjects yet.") :
 		    "No subject matches. BS erases the search; ^V (F9) changes the status filter.");
 		return;
 	}
@@ -249,6 +250,8 @@ add_subject(subjects_scr *ss, app *a)
 	subject_row r;
 	crf_err e;
 
+	if (!app_check(a, PERM_ENTER))
+		return;
 	snprintf(q, sizeof q, "Add a new subject at site %s? crf gives the next screening "
 	    "number; it cannot be typed or changed.", a->cfg->site_code);
 	if (dlg_ask(a, "New subject", q, choices, 2) != 0)

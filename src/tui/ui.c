@@ -378,7 +378,7 @@ ui_message(ui_style st, const char *msg)
 }
 
 void
-ui_keybar(unsigned ctx)
+ui_keybar(unsigned ctx, crf_role role)
 {
 	size_t n;
 	const key_binding *t = keys_table(&n);
@@ -390,7 +390,7 @@ ui_keybar(unsigned ctx)
 		char keyname[16];
 		int need;
 
-		if (!(t[i].screens & ctx) || !t[i].bar[0])
+		if (!(t[i].screens & ctx) || !t[i].bar[0] || !keys_allowed(&t[i], role))
 			continue;
 		/* Control keys work on every terminal; F-keys are in the help. */
 		if (t[i].ctrl)

@@ -12,9 +12,11 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 PW=Correct-Horse-9
 
+# The nurse keys the data: the administrator made at first start enters
+# none (docs/roles.md).
 signin() {
 	expect_screen "$1: sign-in screen" "User name"
-	type_text admin; keys Tab; type_text "$PW"; keys Enter
+	type_text "$NURSE"; keys Tab; type_text "$NURSE_PW"; keys Enter
 	expect_screen "$1: subject list" "crf TJ01 Subjects"
 }
 
@@ -35,8 +37,10 @@ expect_screen "first start: asked again" 'Password:'
 type_text "$PW"; keys Enter
 expect_screen "first start: password twice" 'Password again:'
 type_text "$PW"; keys Enter
-signin "first start"
+expect_screen "first start: then the sign-in screen" 'Administrator admin created'
 expect_eq "first start: one administrator" "admin|admin" "$(sql "SELECT login, role FROM account")"
+add_account "$NURSE" data-entry "$NURSE_NAME" "$NURSE_PW" || not_ok "first start: a nurse's account"
+signin "first start"
 expect_no_match "first start: no password in the database" "$PW" "$(strings "$DB")"
 
 # ---- A subject.
@@ -131,7 +135,8 @@ expect_eq "reason for change: in the audit trail" "H123|H124|Transcription error
 keys Up
 expect_screen "history: on the hospital number" '^▸ Hospital record number'
 keys C-y
-expect_screen "history: the reason is shown" 'reason: Transcription'
+expect_screen "history: the change with its reason" 'H123 -> H124 +reason:'
+expect_screen "history: the reason itself" 'Transcription error, source page 2'
 expect_screen "history: old and new values" 'H123'
 keys Enter
 
@@ -220,7 +225,7 @@ tmx new-session -d -s one -x 80 -y 24 "cd '$T' && env -u COLUMNS -u LINES TERM=s
 tmx new-session -d -s two -x 80 -y 24 "cd '$T' && env -u COLUMNS -u LINES TERM=screen LANG=$LANG LC_ALL=$LC_ALL TZ=$TZ '$CRF_BIN' -c '$T/config.ini'"
 for s in one two; do
 	i=0; while [ $i -lt 100 ] && ! tmx capture-pane -p -t $s | grep -q 'User name'; do i=$((i + 1)); sleep 0.05; done
-	tmx send-keys -t $s -l admin; tmx send-keys -t $s Tab; tmx send-keys -t $s -l "$PW"; tmx send-keys -t $s Enter
+	tmx send-keys -t $s -l "$NURSE"; tmx send-keys -t $s Tab; tmx send-keys -t $s -l "$NURSE_PW"; tmx send-keys -t $s Enter
 done
 i=0; while [ $i -lt 100 ] && ! tmx capture-pane -p -t two | grep -q 'Subjects'; do i=$((i + 1)); sleep 0.05; done
 tmx send-keys -t two C-n; sleep 0.2; tmx send-keys -t two Enter

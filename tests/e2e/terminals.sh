@@ -3,7 +3,7 @@
 # keys (arrows, function keys, Ctrl keys) and leaves the terminal clean.
 . "$(dirname "$0")/lib.sh"
 
-if ! setup_site; then
+if ! setup_site || ! add_account "$NURSE" data-entry "$NURSE_NAME" "$NURSE_PW"; then
 	not_ok "terminals: a site to sign in to"
 	exit 1
 fi
@@ -33,7 +33,7 @@ done
 tmx new-session -d -s crf -x 80 -y 24 \
 	"cd '$T' && env -u COLUMNS -u LINES NO_COLOR=1 TERM=vt100 LANG=C LC_ALL=C '$CRF_BIN' -c '$T/config.ini'; sleep 30"
 expect_screen "ascii: sign-in screen" 'User name'
-type_text "$ADMIN"; keys Tab; type_text "$ADMIN_PW"; keys Enter
+type_text "$NURSE"; keys Tab; type_text "$NURSE_PW"; keys Enter
 expect_screen "ascii: subject list" 'Subjects'
 keys C-n; keys Enter
 expect_screen "ascii: status mark and word" 'TJ01-0001 +\S+ screening'

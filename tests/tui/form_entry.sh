@@ -4,12 +4,12 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
 
-if ! setup_site; then
-	not_ok "form: a site to enter data into"
+if ! setup_site || ! add_account "$NURSE" data-entry "$NURSE_NAME" "$NURSE_PW"; then
+	not_ok "form: a site to enter data into, and a research nurse to enter it"
 	exit 1
 fi
 
-LOGIN="$ADMIN<Enter>$ADMIN_PW<Enter>"
+LOGIN="$NURSE<Enter>$NURSE_PW<Enter>"
 # From the subject list: the first subject's casebook, then its screening
 # demographics (third form of the first event).
 DM="<Enter>
@@ -238,8 +238,8 @@ screen_match "reason: saved, still complete" '● complete · saved$' "$T/reason
 expect_eq "reason: stored with the change" "Headache|Migraine|transcription error" \
 	"$(sql "SELECT old_value, new_value, reason FROM audit WHERE field = 'aeterm' AND action = 'update'")"
 screen_match "history: title names the field" 'History: Adverse event \(verbatim term\)' "$T/reason5.txt"
-screen_match "history: creation" '2026-11-25T08:00:00Z \+08:00 +admin +\(blank\) -> Headache' "$T/reason5.txt"
-screen_match "history: change with its reason" 'admin +Headache -> Migraine +reason:' "$T/reason5.txt"
+screen_match "history: creation" '2026-11-25T08:00:00Z \+08:00 +wang\.fang +\(blank\) -> Headache' "$T/reason5.txt"
+screen_match "history: change with its reason" 'wang\.fang +Headache -> Migraine +reason:' "$T/reason5.txt"
 screen_match "history: the reason itself" 'transcription error' "$T/reason5.txt"
 
 # A second log entry gets the next number.
@@ -280,7 +280,7 @@ H999<Enter>
 :hangup
 EOF
 expect_eq "hangup: exit 1" 1 "$rc"
-expect_eq "hangup: draft kept with its base version" "admin|4" \
+expect_eq "hangup: draft kept with its base version" "wang.fang|4" \
 	"$(sql "SELECT user, base_version FROM draft WHERE form = 'dm'")"
 expect_eq "hangup: draft holds the entry" "H999" \
 	"$(sql "SELECT value FROM draft_item WHERE form = 'dm' AND field = 'hospno'")"

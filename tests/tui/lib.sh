@@ -49,3 +49,20 @@ KEYS
 		return 1
 	fi
 }
+
+# A research nurse (role data-entry), the one who keys the data in the
+# tests: add_account "$NURSE" data-entry "$NURSE_NAME" "$NURSE_PW".
+NURSE=wang.fang
+NURSE_NAME="Wang Fang"
+NURSE_PW=Nurse-Password-1
+
+# add_account LOGIN ROLE "FULL NAME" PASSWORD: an account made the way a
+# site makes one, with crf user add.  Returns 1, with a "#" note, if not.
+add_account() {
+	if ! printf '%s\n' "$4" | "$CRF_BIN" -c "$T/config.ini" user add "$1" --role "$2" \
+	    --name "$3" >"$T/add_account.txt" 2>&1; then
+		echo "# add_account: crf user add $1 --role $2 failed"
+		sed 's/^/#   /' "$T/add_account.txt"
+		return 1
+	fi
+}

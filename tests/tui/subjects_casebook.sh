@@ -4,7 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 
 setup_site || exit 1
-LOGIN="$ADMIN<Tab>$ADMIN_PW<Enter>"
+add_account "$NURSE" data-entry "$NURSE_NAME" "$NURSE_PW" || exit 1
+LOGIN="$NURSE<Tab>$NURSE_PW<Enter>"
 
 # ---- Adding subjects -------------------------------------------------------
 cat > "$T/add.keys" <<EOF
@@ -30,8 +31,8 @@ screen_match "list: TJ01-0002" '^TJ01-0002 +○ screening' "$T/two.txt"
 screen_match "list: counts" '2 of 2 subjects' "$T/two.txt"
 screen_match "add: says which" 'Subject TJ01-0002 added' "$T/two.txt"
 screen_match "quit: asks" 'Quit crf\?' "$T/quit.txt"
-expect_eq "add: two subjects in the database, Esc added none" "TJ01-0001|admin
-TJ01-0002|admin" "$(sql 'SELECT key, created_by FROM subject ORDER BY key')"
+expect_eq "add: two subjects in the database, Esc added none" "TJ01-0001|wang.fang
+TJ01-0002|wang.fang" "$(sql 'SELECT key, created_by FROM subject ORDER BY key')"
 
 # Data for TJ01-0002, as the form screen would have saved it: enrolled,
 # screening partly done, infused on 2026-09-01 (day 0), one unscheduled
