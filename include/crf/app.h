@@ -82,6 +82,11 @@ void app_replace(app *a, screen *s);
  * Returns 0, or 1 after a hang-up (drafts kept). */
 int app_run(app *a);
 
+/* Lock the screen after idle_lock_minutes (the main loop calls it): hide
+ * everything, keep drafts, ask the signed-in person's password.  Returns
+ * false when the person signs out instead (or input ends). */
+bool app_lock(app *a);
+
 /* Set the message line (printf-style); cleared by the next key. */
 void app_message(app *a, ui_style st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

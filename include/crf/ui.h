@@ -54,6 +54,11 @@ bool ui_utf8(void);
  */
 bool ui_next_key(ui_key *k);
 
+/* Seconds since the last real key (ticks do not count).  In script mode
+ * every :tick line counts as UI_TICK_MS of idleness, so tests need no
+ * waiting. */
+long ui_idle_seconds(void);
+
 /* Write the screen as text, one right-trimmed line per row, to path. */
 void ui_dump(const char *path);
 

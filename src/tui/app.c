@@ -150,6 +150,48 @@ app_draw(app *a)
 	}
 }
 
+/*
+ * The idle lock: nothing of the study stays on the screen, unsaved
+ * entries are kept as drafts (the screens stay as they were, so work
+ * goes on after the password), and only the signed-in person's password
+ * opens it again.  False: the person chose to sign out, or input ended.
+ */
+bool
+app_lock(app *a)
+{
+	char pw[256], q[256];
+	user_row u;
+	crf_err e;
+
+	for (screen *s = a->top; s; s = s->below)
+		if (s->ops->hangup)
+			s->ops->hangup(s, a);
+	for (;;) {
+		screen *saved = a->top;
+		bool ok;
+
+		/* Draw nothing but the title and the prompt. */
+		a->top = NULL;
+		snprintf(q, sizeof q, "Screen locked: %s", a->login);
+		if (a->msg_style != ST_ERROR)
+			app_message(a, ST_DIM, "Locked after %d minute%s without a key. "
+			    "Esc signs out (unsaved entries are kept).", a->cfg->idle_lock_minutes,
+			    a->cfg->idle_lock_minutes == 1 ? "" : "s");
+		ok = dlg_input(a, q, "Password:", true, pw, sizeof pw);
+		a->top = saved;
+		if (!ok)
+			return false;
+		if (store_login(a->st, a->login, pw, &u, &e) == CRF_OK) {
+			memset(pw, 0, sizeof pw);
+			user_row_clear(&u);
+			app_message(a, ST_OK, "Unlocked");
+			return true;
+		}
+		memset(pw, 0, sizeof pw);
+		app_message(a, ST_ERROR, "The password is wrong");
+	}
+}
+
 int
 app_run(app *a)
 {
@@ -165,6 +207,11 @@ app_run(app *a)
 		if (!ui_next_key(&k))
 			break;
 		if (k.is_key && k.ch == UI_KEY_TICK) {
+			if (a->login && ui_idle_seconds() >= 60L * a->cfg->idle_lock_minutes) {
+				if (!app_lock(a))
+					break;
+				continue;
+			}
 			if (s->ops->tick)
 				s->ops->tick(s, a);
 			continue;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crf/ui.h"
@@ -24,6 +25,8 @@ static wint_t pending[512];    /* keys of the current script line */
 static bool pending_is_key[512];
 static size_t npending, ipending;
 static attr_t styles[ST_COUNT];
+static struct timespec last_key;   /* monotonic time of the last real key */
+static long script_idle_ticks;      /* script mode: :tick lines since a key */
 
 static void
 on_signal(int sig)
@@ -114,6 +117,7 @@ ui_init(crf_err *err)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	crf_fatal_hook = ui_end;
+	clock_gettime(CLOCK_MONOTONIC, &last_key);
 	return CRF_OK;
 }
 
@@ -135,6 +139,17 @@ ui_end(void)
 	if (null_in)
 		fclose(null_in);
 	script = null_out = null_in = NULL;
+}
+
+long
+ui_idle_seconds(void)
+{
+	struct timespec now;
+
+	if (script)
+		return script_idle_ticks * (UI_TICK_MS / 1000);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - last_key.tv_sec);
 }
 
 int ui_rows(void) { return LINES; }
@@ -201,6 +216,7 @@ script_line(void)
 			} else if (strcmp(line, ":quit") == 0) {
 				return false;
 			} else if (strcmp(line, ":tick") == 0) {
+				script_idle_ticks++;
 				npending = 1;
 				ipending = 0;
 				pending[0] = UI_KEY_TICK;
@@ -244,6 +260,8 @@ ui_next_key(ui_key *k)
 			return false;
 		k->is_key = pending_is_key[ipending];
 		k->ch = pending[ipending++];
+		if (!(k->is_key && k->ch == UI_KEY_TICK))
+			script_idle_ticks = 0;
 		return true;
 	}
 	for (;;) {
@@ -263,6 +281,7 @@ ui_next_key(ui_key *k)
 		}
 		k->is_key = rc == KEY_CODE_YES;
 		k->ch = ch;
+		clock_gettime(CLOCK_MONOTONIC, &last_key);
 		if (!k->is_key && ch == 127)
 			k->is_key = true, k->ch = KEY_BACKSPACE;
 		if (!k->is_key && ch == 8)
