@@ -12,6 +12,10 @@ static const struct command {
 	const char *usage;
 	const char *help;
 } commands[] = {
+	{ "audit", cli_audit, "audit verify [--strict] [--head SEQ:HASH]",
+	  "check the audit trail's hash chain and the data against it" },
+	{ "audit", cli_audit, "audit show --subject ID [--form EVENT/FORM]",
+	  "print a subject's audit trail" },
 	{ "forms", cli_forms, "forms check [DIR]",
 	  "check the form definitions (default: the config's forms folder)" },
 	{ "init", cli_init, "init",
@@ -41,7 +45,8 @@ usage(FILE *fp)
 	    "  -h, --help                 this help\n"
 	    "  -V, --version              the version\n"
 	    "\n"
-	    "Documentation: README.md, docs/forms.md, docs/configuration.md.\n");
+	    "Documentation: README.md, docs/forms.md, docs/configuration.md,\n"
+	    "docs/audit.md.\n");
 }
 
 int

@@ -13,6 +13,7 @@ typedef struct cli_opts {
 	const char *config_path;   /* -c/--config, or NULL */
 } cli_opts;
 
+int cli_audit(const cli_opts *o, int argc, char **argv);
 int cli_forms(const cli_opts *o, int argc, char **argv);
 int cli_init(const cli_opts *o, int argc, char **argv);
 int cli_ui(const cli_opts *o, int argc, char **argv);

@@ -16,12 +16,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "crf/audit.h"
 #include "crf/status.h"
 
 typedef struct store store;
 
-/* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 1
+/* The schema version this build writes (PRAGMA user_version).  Version 2
+ * hash-chains the audit trail (see audit.h and the note in store.c). */
+#define STORE_SCHEMA_VERSION 2
 
 /* ---- Open and close -------------------------------------------------- */
 
@@ -195,13 +197,47 @@ typedef struct audit_row {
 	char *new_value;
 	char *new_missing;
 	char *reason;
+	bool clock_back;    /* its time is earlier than the previous row's */
+	char *hash;         /* the row's link in the chain (64 hex digits) */
+	char *user_name;    /* the account's full name, NULL if unknown */
 } audit_row;
 
 /* History of one field of one form instance, oldest first; field NULL
  * gives every row of the form instance. */
 crf_status store_field_history(store *st, const form_key *key,
     const char *field, audit_row **rows, size_t *n, crf_err *err);
+
+/* The whole trail of a subject (by key, "TJ01-0001"), oldest first (seq
+ * order): its creation, every item and status change of its forms.  event
+ * and form, when not NULL, keep only the rows of that event and form (any
+ * repeat; event "" is the subject-level logs).  CRF_ENOENT when the
+ * subject has neither a record nor any audit row. */
+crf_status store_subject_history(store *st, const char *subject_key,
+    const char *event, const char *form, audit_row **rows, size_t *n,
+    crf_err *err);
 void audit_rows_free(audit_row *rows, size_t n);
+
+/*
+ * Verify the audit trail, in one read transaction (a consistent snapshot
+ * while other sessions go on saving):
+ *  - the chain: rows numbered 1, 2, 3... without a gap or a cut end, each
+ *    with the hash of its canonical bytes chained to the previous row's
+ *    (audit.h), and a clock_back flag that matches its time;
+ *  - the current data against the trail: every item equals the new value
+ *    and code of the latest audit row of its field; every field whose
+ *    latest row is a create or update has its item; every form
+ *    instance's status is the new value of its latest status row;
+ *  - the append-only triggers: both there, as crf made them;
+ *  - with head (may be NULL), a head of the chain noted earlier: its row
+ *    is there with the same hash, so the trail up to it is unchanged.
+ * out receives the counts, the head of the chain, the problems (the
+ * chain's first, then every item and form one, then the triggers') and
+ * the clock anomalies; free it with audit_report_clear().  CRF_OK means
+ * the check ran (the trail is intact when out->nissues is 0); another
+ * status means it could not be read.
+ */
+crf_status store_audit_verify(store *st, const audit_head *head,
+    audit_report *out, crf_err *err);
 
 #ifdef CRF_TESTING
 /* ---- Test hooks (unit-test builds only: -DCRF_TESTING) ------------------ */
@@ -214,6 +250,10 @@ struct sqlite3 *store_test_db(store *st);
 void store_test_crash_after(store *st, int nwrites);
 /* Replace the busy timeout (milliseconds) of this store's connection. */
 void store_test_busy_timeout(store *st, int ms);
+/* The SQL script of migration step `step` (from version step to step +
+ * 1; for a step with C work, the part before it), or NULL past the last
+ * step: to build a database of an older version. */
+const char *store_test_migration(int step);
 #endif
 
 /* ---- Users (the trust-layer issue adds roles, lockout, expiry) ------- */

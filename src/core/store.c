@@ -60,19 +60,72 @@
  *     wait runs out is the save refused with CRF_EBUSY, and nothing was
  *     written.
  *
+ * THE AUDIT TRAIL AS A HASH CHAIN (schema version 2)
+ *
+ * (9) Every audit row carries hash, BLAKE2b-256 of the previous row's hash
+ *     and the row's own columns, seq and clock_back included, in the
+ *     canonical encoding "crf-audit-1" defined in audit.h (NULL distinct
+ *     from empty text).  audit_put() computes it and writes it in the same
+ *     INSERT as the row, inside the transaction of the change and so
+ *     under its write lock (every audit_put() follows BEGIN IMMEDIATE):
+ *     two sessions never chain onto the same row, and a rolled-back save
+ *     leaves no link behind.  Changing, removing or adding a row with any
+ *     other tool breaks the chain at that row.
+ *
+ * (10) seq is the order of the trail.  audit_put() gives each row, as an
+ *     explicit value, seq = 1 + the larger of the highest seq present and
+ *     SQLite's AUTOINCREMENT counter for audit (sqlite_sequence), so seq
+ *     runs 1, 2, 3... without a gap: a gap, or a counter above the last
+ *     row, is a deleted row.  The order of the trail is seq, not time.
+ *
+ * (11) Clocks are recorded, never corrected.  A row whose ts_utc is
+ *     earlier than the latest time the trail has already seen (the
+ *     computer's clock was set back, as happens on offline laptops) keeps
+ *     the time the clock gave and gets clock_back = 1; so does every row
+ *     written until the clock has caught up again.  Verification lists
+ *     these rows as clock anomalies.
+ *
+ * (12) The current data agree with the trail.  For every item, the latest
+ *     create/update/clear row of its field (subject key, event, event
+ *     repeat, form, form repeat, field) has the item's value and missing
+ *     code as new_value and new_missing; every field whose latest such row
+ *     is a create or an update has its item; every form instance's status
+ *     is form_status_name() of the new_value of its latest "status" row.
+ *     Any new code path that changes an item or a status must write the
+ *     matching audit row in the same transaction, or verification reports
+ *     the data as changed outside crf.
+ *
+ * (13) What the chain proves.  There is no secret key: it exposes changes
+ *     made outside crf (the sqlite3 shell, a hex editor), not a person who
+ *     knows this encoding, has write access and recomputes every later
+ *     hash.  store_audit_verify() returns the head of the chain (last seq
+ *     and its hash); a head noted away from the site, in a monitor's visit
+ *     report for instance, and given back to store_audit_verify() pins
+ *     every row up to it.  Verification also checks that the append-only
+ *     triggers of (3) are there with the text step 0 gave them
+ *     (AUDIT_NO_UPDATE_SQL, AUDIT_NO_DELETE_SQL).
+ *
  * SCHEMA VERSIONS
  *
  * PRAGMA application_id is STORE_APP_ID ("CRF1") in every crf database;
  * a file without it is not opened.  PRAGMA user_version is the schema
- * version.  store_migrations[i] is the SQL script that takes the schema
- * from version i to i + 1 and ends by setting user_version to i + 1.
- * Scripts are only ever appended: a released script is never edited.
- * store_create() runs every script on the empty file; store_open() runs
- * the missing ones.  Either way the scripts run in one transaction, under
- * the write lock, after reading user_version again under that lock (so
- * that two sessions opening an old file at once migrate it once).  A file
- * whose user_version is above STORE_SCHEMA_VERSION was written by a newer
- * crf and is refused without being touched.
+ * version.  store_migrations[i] is the step that takes the schema from
+ * version i to i + 1: an SQL script, then optionally C work on the rows
+ * and a second SQL script; the step's last script ends by setting
+ * user_version to i + 1.  Steps are only ever appended: a released step is
+ * never edited.  store_create() runs every step on the empty file;
+ * store_open() runs the missing ones.  Either way the steps run in one
+ * transaction, under the write lock, after reading user_version again
+ * under that lock (so that two sessions opening an old file at once
+ * migrate it once).  A file whose user_version is above
+ * STORE_SCHEMA_VERSION was written by a newer crf and is refused without
+ * being touched.
+ *
+ * Step 1 -> 2 adds audit.clock_back and audit.hash, drops the trigger
+ * audit_no_update while migrate_chain() fills both in for the rows that
+ * exist (in seq order, as audit_put() would have), and creates the trigger
+ * again.  Rows written before the upgrade are chained as they were found:
+ * the chain proves that they have not changed since the upgrade.
  *
  * THE LIFE OF A FORM INSTANCE
  *
@@ -106,6 +159,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "crf/audit.h"
 #include "crf/date.h"
 #include "crf/store.h"
 #include "crf/util.h"
@@ -127,10 +181,27 @@ _Static_assert(STORE_APP_ID == 0x43524631, "application_id is 'CRF1'");
 #define STORE_STR_(x) #x
 #define STORE_STR(x) STORE_STR_(x)
 
-/* Step i takes the schema from version i to i + 1.  Append only. */
-static const char *const store_migrations[] = {
+static int migrate_chain(store *st);
+
+/* The append-only triggers, as step 0 creates them (verification
+ * compares the stored text with these). */
+#define AUDIT_NO_UPDATE_SQL "CREATE TRIGGER audit_no_update BEFORE UPDATE" \
+	" ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed');" \
+	" END"
+#define AUDIT_NO_DELETE_SQL "CREATE TRIGGER audit_no_delete BEFORE DELETE" \
+	" ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed');" \
+	" END"
+
+/* Step i takes the schema from version i to i + 1: sql, then code (when
+ * not NULL), then after (when not NULL), all in the caller's
+ * transaction.  Append only. */
+static const struct store_step {
+	const char *sql;
+	int (*code)(store *st);
+	const char *after;
+} store_migrations[] = {
 	/* 0 -> 1 */
-	"CREATE TABLE site ("
+	{ "CREATE TABLE site ("
 	" id INTEGER PRIMARY KEY CHECK (id = 1),"
 	" code TEXT NOT NULL CHECK (code <> ''),"
 	" name TEXT NOT NULL,"
@@ -227,7 +298,16 @@ static const char *const store_migrations[] = {
 	" PRIMARY KEY (subject_id, event, event_repeat, form, form_repeat, user, field),"
 	" FOREIGN KEY (subject_id, event, event_repeat, form, form_repeat, user)"
 	"  REFERENCES draft ON DELETE CASCADE) WITHOUT ROWID;"
-	"PRAGMA user_version = 1;",
+	"PRAGMA user_version = 1;", NULL, NULL },
+	/* 1 -> 2: the hash chain */
+	{ "ALTER TABLE audit ADD COLUMN clock_back INTEGER NOT NULL DEFAULT 0"
+	" CHECK (clock_back IN (0, 1));"
+	"ALTER TABLE audit ADD COLUMN hash TEXT;"
+	"CREATE INDEX audit_by_time ON audit (ts_utc);"
+	"DROP TRIGGER audit_no_update;",
+	migrate_chain,
+	AUDIT_NO_UPDATE_SQL ";"
+	"PRAGMA user_version = 2;" },
 };
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
     STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -255,8 +335,16 @@ enum store_sql {
 	SQL_ITEM_LIST,
 	SQL_SUBJECT_ITEMS,
 	SQL_AUDIT_PUT,
+	SQL_AUDIT_LAST,
+	SQL_AUDIT_COUNTER,
 	SQL_AUDIT_FORM,
 	SQL_AUDIT_FIELD,
+	SQL_AUDIT_SUBJECT,
+	SQL_AUDIT_CHAIN,
+	SQL_AUDIT_REHASH,
+	SQL_VERIFY_ITEMS,
+	SQL_VERIFY_FORMS,
+	SQL_VERIFY_TRIGGER,
 	SQL_USER_COUNT,
 	SQL_USER_PUT,
 	SQL_USER_GET,
@@ -269,9 +357,20 @@ enum store_sql {
 	SQL_COUNT
 };
 
-#define AUDIT_COLS "seq, ts_utc, tz_offset, user, action, subject, event," \
-	" event_repeat, form, form_repeat, field, old_value, old_missing," \
-	" new_value, new_missing, reason"
+/* The columns of the canonical encoding, in its order (audit.h). */
+#define AUDIT_CHAIN_COLS "seq, ts_utc, tz_offset, user, action, subject," \
+	" event, event_repeat, form, form_repeat, field, old_value," \
+	" old_missing, new_value, new_missing, reason, clock_back"
+/* What audit_from_row() reads. */
+#define AUDIT_COLS AUDIT_CHAIN_COLS ", hash," \
+	" (SELECT full_name FROM account WHERE login = audit.user)"
+/* The latest audit row of the item field in f (form_instance), s
+ * (subject) and field expression FIELD, among the given actions. */
+#define AUDIT_LATEST(FIELD, ACTIONS) "(SELECT max(b.seq) FROM audit AS b" \
+	" WHERE b.subject = s.key AND b.event = f.event" \
+	" AND b.event_repeat = f.event_repeat AND b.form = f.form" \
+	" AND b.form_repeat = f.form_repeat" FIELD " AND b.action IN " ACTIONS ")"
+#define ITEM_ACTIONS "('create', 'update', 'clear')"
 #define SUBJECT_COLS "id, key, status, created_at, created_by"
 #define INST_MATCH "subject_id = ?1 AND event = ?2 AND event_repeat = ?3" \
 	" AND form = ?4 AND form_repeat = ?5"
@@ -319,14 +418,59 @@ static const char *const store_sql[SQL_COUNT] = {
 	    " FROM item AS i JOIN form_instance AS f ON f.id = i.instance_id"
 	    " WHERE f.subject_id = ?1"
 	    " ORDER BY f.event, f.event_repeat, f.form, f.form_repeat, i.field",
-	[SQL_AUDIT_PUT] = "INSERT INTO audit (ts_utc, tz_offset, user, action,"
-	    " subject, event, event_repeat, form, form_repeat, field, old_value,"
-	    " old_missing, new_value, new_missing, reason) VALUES (?1, ?2, ?3,"
-	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	[SQL_AUDIT_PUT] = "INSERT INTO audit (" AUDIT_CHAIN_COLS ", hash)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15, ?16, ?17, ?18)",
+	[SQL_AUDIT_LAST] = "SELECT seq, hash, (SELECT max(ts_utc) FROM audit)"
+	    " FROM audit ORDER BY seq DESC LIMIT 1",
+	[SQL_AUDIT_COUNTER] = "SELECT seq FROM sqlite_sequence"
+	    " WHERE name = 'audit'",
 	[SQL_AUDIT_FORM] = "SELECT " AUDIT_COLS " FROM audit WHERE " AUDIT_MATCH
 	    " ORDER BY seq",
 	[SQL_AUDIT_FIELD] = "SELECT " AUDIT_COLS " FROM audit WHERE " AUDIT_MATCH
 	    " AND field = ?6 ORDER BY seq",
+	[SQL_AUDIT_SUBJECT] = "SELECT " AUDIT_COLS " FROM audit WHERE subject = ?1"
+	    " AND (?2 IS NULL OR event = ?2) AND (?3 IS NULL OR form = ?3)"
+	    " ORDER BY seq",
+	[SQL_AUDIT_CHAIN] = "SELECT " AUDIT_CHAIN_COLS ", hash FROM audit"
+	    " WHERE seq > ?1 ORDER BY seq",
+	[SQL_AUDIT_REHASH] = "UPDATE audit SET clock_back = ?2, hash = ?3"
+	    " WHERE seq = ?1",
+	/* Items that differ from the latest audit row of their field (or have
+	 * none), then fields whose latest row created or updated an item that
+	 * is not there. */
+	[SQL_VERIFY_ITEMS] = "SELECT s.key, f.event, f.event_repeat, f.form,"
+	    " f.form_repeat, i.field, 1, i.value, i.missing, a.seq, a.action,"
+	    " a.new_value, a.new_missing"
+	    " FROM item AS i JOIN form_instance AS f ON f.id = i.instance_id"
+	    " JOIN subject AS s ON s.id = f.subject_id"
+	    " LEFT JOIN audit AS a ON a.seq = "
+	    AUDIT_LATEST(" AND b.field = i.field", ITEM_ACTIONS)
+	    " WHERE a.seq IS NULL OR a.action = 'clear'"
+	    " OR a.new_value IS NOT i.value OR a.new_missing IS NOT i.missing"
+	    " UNION ALL"
+	    " SELECT a.subject, a.event, a.event_repeat, a.form, a.form_repeat,"
+	    " a.field, 0, NULL, NULL, a.seq, a.action, a.new_value, a.new_missing"
+	    " FROM audit AS a WHERE a.action IN ('create', 'update')"
+	    " AND a.subject IS NOT NULL AND a.seq = (SELECT max(b.seq)"
+	    " FROM audit AS b WHERE b.subject = a.subject AND b.event = a.event"
+	    " AND b.event_repeat = a.event_repeat AND b.form = a.form"
+	    " AND b.form_repeat = a.form_repeat AND b.field = a.field"
+	    " AND b.action IN " ITEM_ACTIONS ")"
+	    " AND NOT EXISTS (SELECT 1 FROM item AS i"
+	    " JOIN form_instance AS f ON f.id = i.instance_id"
+	    " JOIN subject AS s ON s.id = f.subject_id WHERE s.key = a.subject"
+	    " AND f.event = a.event AND f.event_repeat = a.event_repeat"
+	    " AND f.form = a.form AND f.form_repeat = a.form_repeat"
+	    " AND i.field = a.field)"
+	    " ORDER BY 1, 2, 3, 4, 5, 6",
+	[SQL_VERIFY_FORMS] = "SELECT s.key, f.event, f.event_repeat, f.form,"
+	    " f.form_repeat, f.status, a.seq, a.new_value"
+	    " FROM form_instance AS f JOIN subject AS s ON s.id = f.subject_id"
+	    " LEFT JOIN audit AS a ON a.seq = " AUDIT_LATEST("", "('status')")
+	    " ORDER BY 1, 2, 3, 4, 5",
+	[SQL_VERIFY_TRIGGER] = "SELECT sql FROM sqlite_schema WHERE type = 'trigger'"
+	    " AND tbl_name = 'audit' AND name = ?1",
 	[SQL_USER_COUNT] = "SELECT count(*) FROM account",
 	[SQL_USER_PUT] = "INSERT INTO account (login, full_name, role, pw_hash,"
 	    " created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -525,47 +669,180 @@ store_stamp(store *st)
 	    sizeof st->now_off);
 }
 
+/* The last row of the trail (seq 0, NULLs when it is empty), the latest
+ * time the trail has seen, and the AUTOINCREMENT counter of audit (0
+ * before the first row). */
+static int
+audit_last(store *st, long long *seq, char **hash, char **ts,
+    long long *counter)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, SQL_AUDIT_LAST, &s);
+
+	*seq = *counter = 0;
+	*hash = *ts = NULL;
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(s, 0);
+		*hash = col_text(s, 1);
+		*ts = col_text(s, 2);
+	}
+	store_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return rc == SQLITE_OK ? SQLITE_ERROR : rc;
+	rc = store_stmt(st, SQL_AUDIT_COUNTER, &s);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		*counter = sqlite3_column_int64(s, 0);
+	store_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * Append one row to the trail, chained to the last one (invariants 9 to
+ * 11).  Must run inside a write transaction (after BEGIN IMMEDIATE), so
+ * that the last row cannot change until the row is committed.
+ */
 static int
 audit_put(store *st, const audit_entry *a)
 {
+	audit_text col[AUDIT_NCOLS];
+	char seq_txt[24], er_txt[16], fr_txt[16], hash[AUDIT_HASH_HEX + 1];
+	char *prev_hash = NULL, *prev_ts = NULL;
+	long long last, counter, seq;
 	sqlite3_stmt *s;
-	int rc = store_stmt(st, SQL_AUDIT_PUT, &s);
+	bool back;
+	int rc = audit_last(st, &last, &prev_hash, &prev_ts, &counter);
 
-	if (rc == SQLITE_OK)
-		rc = bind_text(s, 1, st->now_utc);
-	if (rc == SQLITE_OK)
-		rc = bind_text(s, 2, st->now_off);
-	if (rc == SQLITE_OK)
-		rc = bind_text(s, 3, st->user);
-	if (rc == SQLITE_OK)
-		rc = bind_text(s, 4, a->action);
-	if (rc == SQLITE_OK)
-		rc = bind_text(s, 5, a->subject);
-	if (rc == SQLITE_OK && a->key != NULL) {
-		rc = bind_text(s, 6, a->key->event);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_bind_int(s, 7, a->key->event_repeat);
-		if (rc == SQLITE_OK)
-			rc = bind_text(s, 8, a->key->form);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_bind_int(s, 9, a->key->form_repeat);
+	if (rc != SQLITE_OK) {
+		free(prev_hash);
+		free(prev_ts);
+		return rc;
+	}
+	seq = (last > counter ? last : counter) + 1;
+	back = audit_clock_went_back(audit_str(prev_ts), audit_str(st->now_utc));
+	snprintf(seq_txt, sizeof seq_txt, "%lld", seq);
+	col[AUDIT_SEQ] = audit_str(seq_txt);
+	col[AUDIT_TS_UTC] = audit_str(st->now_utc);
+	col[AUDIT_TZ_OFFSET] = audit_str(st->now_off);
+	col[AUDIT_USER] = audit_str(st->user);
+	col[AUDIT_ACTION] = audit_str(a->action);
+	col[AUDIT_SUBJECT] = audit_str(a->subject);
+	col[AUDIT_EVENT] = audit_str(NULL);
+	col[AUDIT_EVENT_REPEAT] = audit_str(NULL);
+	col[AUDIT_FORM] = audit_str(NULL);
+	col[AUDIT_FORM_REPEAT] = audit_str(NULL);
+	if (a->key != NULL) {
+		snprintf(er_txt, sizeof er_txt, "%d", a->key->event_repeat);
+		snprintf(fr_txt, sizeof fr_txt, "%d", a->key->form_repeat);
+		col[AUDIT_EVENT] = audit_str(a->key->event);
+		col[AUDIT_EVENT_REPEAT] = audit_str(er_txt);
+		col[AUDIT_FORM] = audit_str(a->key->form);
+		col[AUDIT_FORM_REPEAT] = audit_str(fr_txt);
+	}
+	col[AUDIT_FIELD] = audit_str(a->field);
+	col[AUDIT_OLD_VALUE] = audit_str(a->old_value);
+	col[AUDIT_OLD_MISSING] = audit_str(a->old_missing);
+	col[AUDIT_NEW_VALUE] = audit_str(a->new_value);
+	col[AUDIT_NEW_MISSING] = audit_str(a->new_missing);
+	col[AUDIT_REASON] = audit_str(str_blank(a->reason) ? NULL : a->reason);
+	col[AUDIT_CLOCK_BACK] = audit_str(back ? "1" : "0");
+	audit_hash(audit_str(prev_hash), col, hash);
+	free(prev_hash);
+	free(prev_ts);
+
+	/* The integer columns are bound as integers: SQLite gives back the
+	 * same decimal text that was hashed. */
+	rc = store_stmt(st, SQL_AUDIT_PUT, &s);
+	for (int i = 0; rc == SQLITE_OK && i < AUDIT_NCOLS; i++) {
+		if (i == AUDIT_SEQ)
+			rc = sqlite3_bind_int64(s, i + 1, seq);
+		else if (i == AUDIT_EVENT_REPEAT && a->key != NULL)
+			rc = sqlite3_bind_int(s, i + 1, a->key->event_repeat);
+		else if (i == AUDIT_FORM_REPEAT && a->key != NULL)
+			rc = sqlite3_bind_int(s, i + 1, a->key->form_repeat);
+		else if (i == AUDIT_CLOCK_BACK)
+			rc = sqlite3_bind_int(s, i + 1, back ? 1 : 0);
+		else
+			rc = bind_text(s, i + 1, col[i].s);
 	}
 	if (rc == SQLITE_OK)
-		rc = bind_text(s, 10, a->field);
-	if (rc == SQLITE_OK)
-		rc = bind_text(s, 11, a->old_value);
-	if (rc == SQLITE_OK)
-		rc = bind_text(s, 12, a->old_missing);
-	if (rc == SQLITE_OK)
-		rc = bind_text(s, 13, a->new_value);
-	if (rc == SQLITE_OK)
-		rc = bind_text(s, 14, a->new_missing);
-	if (rc == SQLITE_OK)
-		rc = bind_text(s, 15, str_blank(a->reason) ? NULL : a->reason);
+		rc = bind_text(s, AUDIT_NCOLS + 1, hash);
 	if (rc == SQLITE_OK)
 		return store_run(s);
 	store_reset(s);
 	return rc;
+}
+
+/* The columns of a row of SQL_AUDIT_CHAIN (borrowed until the next step);
+ * returns the stored hash. */
+static audit_text
+chain_cols(sqlite3_stmt *s, audit_text col[AUDIT_NCOLS])
+{
+	audit_text hash;
+
+	for (int i = 0; i < AUDIT_NCOLS; i++) {
+		col[i].s = (const char *)sqlite3_column_text(s, i);
+		col[i].len = (size_t)sqlite3_column_bytes(s, i);
+	}
+	hash.s = (const char *)sqlite3_column_text(s, AUDIT_NCOLS);
+	hash.len = (size_t)sqlite3_column_bytes(s, AUDIT_NCOLS);
+	return hash;
+}
+
+/*
+ * Migration 1 -> 2: chain the rows that exist, in seq order, exactly as
+ * audit_put() would have (clock_back from the previous row's time, hash
+ * from the previous row's hash).  Runs inside the migration's transaction
+ * while the trigger audit_no_update is dropped.  Rows are updated while
+ * they are read, in rowid order without changing the rowid, which SQLite
+ * allows; seq <= done skips a row should one come round again.
+ */
+static int
+migrate_chain(store *st)
+{
+	sqlite3_stmt *rd, *wr;
+	char hash[AUDIT_HASH_HEX + 1] = "", prev[AUDIT_HASH_HEX + 1];
+	char *prev_ts = NULL;
+	long long done = 0;
+	bool first = true;
+	int rc = store_stmt(st, SQL_AUDIT_CHAIN, &rd);
+
+	if (rc == SQLITE_OK)
+		rc = store_stmt(st, SQL_AUDIT_REHASH, &wr);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(rd, 1, 0);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(rd)) == SQLITE_ROW) {
+		audit_text col[AUDIT_NCOLS];
+		long long seq = sqlite3_column_int64(rd, AUDIT_SEQ);
+		bool back;
+
+		rc = SQLITE_OK;
+		if (seq <= done)
+			continue;
+		chain_cols(rd, col);
+		back = audit_clock_went_back(audit_str(prev_ts), col[AUDIT_TS_UTC]);
+		col[AUDIT_CLOCK_BACK] = audit_str(back ? "1" : "0");
+		memcpy(prev, hash, sizeof prev);
+		audit_hash(audit_str(first ? NULL : prev), col, hash);
+		if (!back) {   /* the latest time seen so far */
+			free(prev_ts);
+			prev_ts = xstrndup(col[AUDIT_TS_UTC].s != NULL ?
+			    col[AUDIT_TS_UTC].s : "", col[AUDIT_TS_UTC].len);
+		}
+		first = false;
+		done = seq;
+		rc = sqlite3_bind_int64(wr, 1, seq);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int(wr, 2, back ? 1 : 0);
+		if (rc == SQLITE_OK)
+			rc = bind_text(wr, 3, hash);
+		if (rc == SQLITE_OK)
+			rc = store_run(wr);
+		else
+			store_reset(wr);
+	}
+	store_reset(rd);
+	free(prev_ts);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* ---- Open and close ---------------------------------------------------- */
@@ -704,9 +981,15 @@ store_migrate(store *st, const char *site_code, const char *site_name,
 	if (rc == SQLITE_OK && site_code != NULL)
 		rc = sqlite3_exec(st->db, "PRAGMA application_id = "
 		    STORE_STR(STORE_APP_ID), NULL, NULL, NULL);
-	for (; rc == SQLITE_OK && version < STORE_SCHEMA_VERSION; version++)
-		rc = sqlite3_exec(st->db, store_migrations[version], NULL, NULL,
-		    NULL);
+	for (; rc == SQLITE_OK && version < STORE_SCHEMA_VERSION; version++) {
+		const struct store_step *step = &store_migrations[version];
+
+		rc = sqlite3_exec(st->db, step->sql, NULL, NULL, NULL);
+		if (rc == SQLITE_OK && step->code != NULL)
+			rc = step->code(st);
+		if (rc == SQLITE_OK && step->after != NULL)
+			rc = sqlite3_exec(st->db, step->after, NULL, NULL, NULL);
+	}
 	if (rc == SQLITE_OK)
 		rc = pragma_int(st->db, "PRAGMA user_version", &version);
 	if (rc == SQLITE_OK && version != STORE_SCHEMA_VERSION) {
@@ -1557,8 +1840,75 @@ audit_rows_free(audit_row *rows, size_t n)
 		free(r->new_value);
 		free(r->new_missing);
 		free(r->reason);
+		free(r->hash);
+		free(r->user_name);
 	}
 	free(rows);
+}
+
+/* One row of AUDIT_COLS. */
+static void
+audit_from_row(sqlite3_stmt *s, audit_row *r)
+{
+	r->seq = sqlite3_column_int64(s, 0);
+	r->ts_utc = col_text(s, 1);
+	r->tz_offset = col_text(s, 2);
+	r->user = col_text(s, 3);
+	r->action = col_text(s, 4);
+	r->subject = col_text(s, 5);
+	r->event = col_text(s, 6);
+	r->event_repeat = sqlite3_column_int(s, 7);
+	r->form = col_text(s, 8);
+	r->form_repeat = sqlite3_column_int(s, 9);
+	r->field = col_text(s, 10);
+	r->old_value = col_text(s, 11);
+	r->old_missing = col_text(s, 12);
+	r->new_value = col_text(s, 13);
+	r->new_missing = col_text(s, 14);
+	r->reason = col_text(s, 15);
+	r->clock_back = sqlite3_column_int(s, 16) != 0;
+	r->hash = col_text(s, 17);
+	r->user_name = col_text(s, 18);
+}
+
+/* Step s (parameters bound) to its end, collecting the rows; resets s. */
+static int
+audit_collect(sqlite3_stmt *s, audit_row **rows, size_t *n)
+{
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		xgrow(rows, sizeof **rows, &cap, *n);
+		memset(&(*rows)[*n], 0, sizeof **rows);
+		audit_from_row(s, &(*rows)[(*n)++]);
+	}
+	store_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* End a read transaction begun by a history query: hand over the rows on
+ * success, free them otherwise. */
+static crf_status
+history_end(store *st, int rc, audit_row *v, size_t cnt, audit_row **rows,
+    size_t *n, crf_err *err)
+{
+	crf_status cs;
+
+	if (rc != SQLITE_OK) {
+		cs = store_fail(st, rc, err);
+		store_rollback(st);
+		audit_rows_free(v, cnt);
+		return cs;
+	}
+	cs = store_commit(st, err);
+	if (cs != CRF_OK) {
+		audit_rows_free(v, cnt);
+		return cs;
+	}
+	*rows = v;
+	*n = cnt;
+	return CRF_OK;
 }
 
 crf_status
@@ -1567,9 +1917,8 @@ store_field_history(store *st, const form_key *key, const char *field,
 {
 	sqlite3_stmt *s = NULL;
 	audit_row *v = NULL;
-	size_t cnt = 0, cap = 0;
+	size_t cnt = 0;
 	char *subject = NULL;
-	crf_status cs;
 	int rc;
 
 	*rows = NULL;
@@ -1591,47 +1940,247 @@ store_field_history(store *st, const form_key *key, const char *field,
 		rc = bind_form_key(s, key, subject);
 	if (rc == SQLITE_OK && field != NULL)
 		rc = bind_text(s, 6, field);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		audit_row *r;
+	if (rc == SQLITE_OK)
+		rc = audit_collect(s, &v, &cnt);
+	else
+		store_reset(s);
+	free(subject);
+	return history_end(st, rc, v, cnt, rows, n, err);
+}
 
-		xgrow(&v, sizeof *v, &cap, cnt);
-		r = &v[cnt++];
-		r->seq = sqlite3_column_int64(s, 0);
-		r->ts_utc = col_text(s, 1);
-		r->tz_offset = col_text(s, 2);
-		r->user = col_text(s, 3);
-		r->action = col_text(s, 4);
-		r->subject = col_text(s, 5);
-		r->event = col_text(s, 6);
-		r->event_repeat = sqlite3_column_int(s, 7);
-		r->form = col_text(s, 8);
-		r->form_repeat = sqlite3_column_int(s, 9);
-		r->field = col_text(s, 10);
-		r->old_value = col_text(s, 11);
-		r->old_missing = col_text(s, 12);
-		r->new_value = col_text(s, 13);
-		r->new_missing = col_text(s, 14);
-		r->reason = col_text(s, 15);
+crf_status
+store_subject_history(store *st, const char *subject_key, const char *event,
+    const char *form, audit_row **rows, size_t *n, crf_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	audit_row *v = NULL;
+	size_t cnt = 0;
+	bool known = true;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (str_blank(subject_key))
+		return crf_fail(err, CRF_EINVAL, "the subject is not named");
+	rc = store_exec(st, SQL_BEGIN_READ);
+	if (rc == SQLITE_OK)
+		rc = store_stmt(st, SQL_AUDIT_SUBJECT, &s);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 1, subject_key);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 2, event);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 3, form);
+	if (rc == SQLITE_OK)
+		rc = audit_collect(s, &v, &cnt);
+	else
+		store_reset(s);
+	if (rc == SQLITE_OK && cnt == 0) {
+		rc = store_stmt(st, SQL_SUBJECT_FIND, &s);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 1, subject_key);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(s);
+		store_reset(s);
+		known = rc == SQLITE_ROW;
+		if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	if (rc == SQLITE_OK && !known) {
+		store_rollback(st);
+		return crf_fail(err, CRF_ENOENT, "there is no subject %s",
+		    subject_key);
+	}
+	return history_end(st, rc, v, cnt, rows, n, err);
+}
+
+/* ---- Verification of the trail ----------------------------------------- */
+
+/* The chain: every row in seq order, then the AUTOINCREMENT counter. */
+static int
+verify_chain(store *st, const audit_head *head, audit_report *out)
+{
+	audit_chain c;
+	sqlite3_stmt *s;
+	long long counter = 0;
+	int rc = store_stmt(st, SQL_AUDIT_CHAIN, &s);
+
+	audit_chain_init(&c, out, head);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 1, 0);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		audit_text col[AUDIT_NCOLS];
+		audit_text hash = chain_cols(s, col);
+
+		audit_chain_row(&c, col, hash);
 		rc = SQLITE_OK;
 	}
 	store_reset(s);
-	free(subject);
 	if (rc == SQLITE_DONE)
+		rc = store_stmt(st, SQL_AUDIT_COUNTER, &s);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		counter = sqlite3_column_int64(s, 0);
+	store_reset(s);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		audit_chain_end(&c, counter);
 		rc = SQLITE_OK;
+	}
+	audit_chain_free(&c);
+	return rc;
+}
+
+/* "TJ01-0001 scr/1 dm/1 weight" for the first columns of a verify row
+ * (owned). */
+static char *
+verify_where(sqlite3_stmt *s, bool with_field)
+{
+	char *where = audit_where_text((const char *)sqlite3_column_text(s, 1),
+	    sqlite3_column_int(s, 2), (const char *)sqlite3_column_text(s, 3),
+	    sqlite3_column_int(s, 4),
+	    with_field ? (const char *)sqlite3_column_text(s, 5) : NULL);
+	char *key = audit_printable((const char *)sqlite3_column_text(s, 0));
+	char *out = xasprintf("%s %s", key, where);
+
+	free(key);
+	free(where);
+	return out;
+}
+
+/* Items against the latest audit row of their field (invariant 12). */
+static int
+verify_items(store *st, audit_report *out)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, SQL_VERIFY_ITEMS, &s);
+
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		bool present = sqlite3_column_int(s, 6) != 0;
+		bool audited = sqlite3_column_type(s, 9) != SQLITE_NULL;
+		long long seq = sqlite3_column_int64(s, 9);
+		const char *action = (const char *)sqlite3_column_text(s, 10);
+		char *where = verify_where(s, true);
+		char *have = audit_value_text((const char *)sqlite3_column_text(s, 7),
+		    (const char *)sqlite3_column_text(s, 8));
+		char *said = audit_value_text(
+		    (const char *)sqlite3_column_text(s, 11),
+		    (const char *)sqlite3_column_text(s, 12));
+
+		if (!present)
+			audit_report_add(out, AUDIT_ITEM_DIFFERS, 0, seq, "item %s is "
+			    "blank but the audit trail says %s (seq %lld)", where,
+			    said, seq);
+		else if (!audited)
+			audit_report_add(out, AUDIT_ITEM_DIFFERS, 0, 0, "item %s = %s "
+			    "but the audit trail has no record of it", where, have);
+		else if (str_eq(action, "clear"))
+			audit_report_add(out, AUDIT_ITEM_DIFFERS, 0, seq, "item %s = %s "
+			    "but the audit trail says it was cleared (seq %lld)", where,
+			    have, seq);
+		else
+			audit_report_add(out, AUDIT_ITEM_DIFFERS, 0, seq, "item %s = %s "
+			    "but the audit trail says %s (seq %lld)", where, have, said,
+			    seq);
+		free(where);
+		free(have);
+		free(said);
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Form statuses against their latest status row (invariant 12). */
+static int
+verify_forms(store *st, audit_report *out)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, SQL_VERIFY_FORMS, &s);
+
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *status = form_status_name(
+		    (form_status)sqlite3_column_int(s, 5));
+		const char *said = (const char *)sqlite3_column_text(s, 7);
+		long long seq = sqlite3_column_int64(s, 6);
+		char *where, *p;
+
+		rc = SQLITE_OK;
+		if (sqlite3_column_type(s, 6) != SQLITE_NULL && str_eq(status, said))
+			continue;
+		where = verify_where(s, false);
+		if (sqlite3_column_type(s, 6) == SQLITE_NULL) {
+			audit_report_add(out, AUDIT_FORM_DIFFERS, 0, 0, "form %s is %s "
+			    "but the audit trail has no record of it", where, status);
+		} else {
+			p = audit_value_text(said, NULL);
+			audit_report_add(out, AUDIT_FORM_DIFFERS, 0, seq, "form %s is %s "
+			    "but the audit trail says %s (seq %lld)", where, status, p,
+			    seq);
+			free(p);
+		}
+		free(where);
+	}
+	store_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The append-only triggers, present and as crf made them. */
+static int
+verify_triggers(store *st, audit_report *out)
+{
+	static const char *const trigger[][2] = {
+		{ "audit_no_update", AUDIT_NO_UPDATE_SQL },
+		{ "audit_no_delete", AUDIT_NO_DELETE_SQL },
+	};
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, SQL_VERIFY_TRIGGER, &s);
+
+	for (size_t i = 0; rc == SQLITE_OK && i < 2; i++) {
+		rc = bind_text(s, 1, trigger[i][0]);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(s);
+		if (rc == SQLITE_DONE)
+			audit_report_add(out, AUDIT_UNPROTECTED, 0, 0, "the trigger %s "
+			    "is missing: the audit trail is not protected against "
+			    "changes", trigger[i][0]);
+		else if (rc == SQLITE_ROW && !str_eq((const char *)
+		    sqlite3_column_text(s, 0), trigger[i][1]))
+			audit_report_add(out, AUDIT_UNPROTECTED, 0, 0, "the trigger %s "
+			    "was changed outside crf: the audit trail is not protected "
+			    "against changes", trigger[i][0]);
+		store_reset(s);
+		if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	return rc;
+}
+
+crf_status
+store_audit_verify(store *st, const audit_head *head, audit_report *out,
+    crf_err *err)
+{
+	crf_status cs;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	rc = store_exec(st, SQL_BEGIN_READ);
+	if (rc == SQLITE_OK)
+		rc = verify_chain(st, head, out);
+	if (rc == SQLITE_OK)
+		rc = verify_items(st, out);
+	if (rc == SQLITE_OK)
+		rc = verify_forms(st, out);
+	if (rc == SQLITE_OK)
+		rc = verify_triggers(st, out);
 	if (rc != SQLITE_OK) {
 		cs = store_fail(st, rc, err);
 		store_rollback(st);
-		audit_rows_free(v, cnt);
+		audit_report_clear(out);
 		return cs;
 	}
 	cs = store_commit(st, err);
-	if (cs != CRF_OK) {
-		audit_rows_free(v, cnt);
-		return cs;
-	}
-	*rows = v;
-	*n = cnt;
-	return CRF_OK;
+	if (cs != CRF_OK)
+		audit_report_clear(out);
+	return cs;
 }
 
 /* ---- Test hooks -------------------------------------------------------- */
@@ -1979,5 +2528,13 @@ void
 store_test_busy_timeout(store *st, int ms)
 {
 	sqlite3_busy_timeout(st->db, ms);
+}
+
+const char *
+store_test_migration(int step)
+{
+	if (step < 0 || step >= STORE_SCHEMA_VERSION)
+		return NULL;
+	return store_migrations[step].sql;
 }
 #endif

@@ -309,16 +309,20 @@ test_newer_schema(void **state)
 	fx *f = *state;
 	store *st = (store *)&st;
 	crf_err e = { "" };
+	char sql[64];
 
 	make_store(f);
 	store_close(f->st);
 	f->st = NULL;
-	raw_exec(f->path, "PRAGMA user_version = 2");
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+	    STORE_SCHEMA_VERSION + 1);
+	raw_exec(f->path, sql);
 	assert_int_equal(store_open(f->path, &st, &e), CRF_ESCHEMA);
 	assert_null(st);
 	assert_non_null(strstr(e.msg, "newer version of crf"));
 	assert_non_null(strstr(e.msg, f->path));
-	assert_int_equal(path_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(path_int(f->path, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION + 1);
 }
 
 static void
