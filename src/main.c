@@ -24,6 +24,8 @@ static const struct command {
 	  "add an account (password from the terminal or standard input)" },
 	{ "user", cli_user, "user list",
 	  "list the site's accounts" },
+	{ "user", cli_user, "user unlock LOGIN",
+	  "unlock an account locked by wrong passwords" },
 };
 
 static void

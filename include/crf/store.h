@@ -23,7 +23,7 @@ typedef struct store store;
 
 /* The schema version this build writes (PRAGMA user_version).  Version 2
  * hash-chains the audit trail (see audit.h and the note in store.c). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* ---- Open and close -------------------------------------------------- */
 
@@ -265,6 +265,7 @@ typedef struct user_row {
 	char *role;         /* "admin", "data-entry", ... */
 	bool active;
 	char *created_at;
+	bool locked;        /* after too many wrong passwords */
 } user_row;
 
 /* Number of user accounts (0 on a new database: first-start set-up). */
@@ -276,12 +277,23 @@ crf_status store_user_count(store *st, long long *n, crf_err *err);
 crf_status store_add_user(store *st, const char *login, const char *full_name,
     const char *role, const char *password, crf_err *err);
 
+/* How many wrong passwords in a row lock an account (config.ini
+ * failed_login_limit; 5 until set). */
+void store_set_login_limit(store *st, int limit);
+
 /* Check a login and password.  CRF_OK fills *out; CRF_EDENIED ("the user
- * name or password is wrong") otherwise, without saying which.  Both
- * outcomes are audited. */
+ * name or password is wrong") otherwise, without saying which.  Each wrong
+ * password of an existing account counts; at the limit the account is
+ * locked (audited "lockout") and then refuses even the right password
+ * with CRF_EDENIED "the account ... is locked" until store_unlock_user.
+ * A right password resets the count.  Every outcome is audited. */
 crf_status store_login(store *st, const char *login, const char *password,
     user_row *out, crf_err *err);
 void user_row_clear(user_row *u);
+
+/* Unlock an account locked by wrong passwords (administrators); audited
+ * "user-unlock".  CRF_ENOENT when there is no such login. */
+crf_status store_unlock_user(store *st, const char *login, crf_err *err);
 
 /* Every account in login order (rows owned by the caller). */
 crf_status store_list_users(store *st, user_row **rows, size_t *n, crf_err *err);

@@ -132,7 +132,8 @@ user_list(store *st)
 	printf("%-16s %-13s %-8s %-21s %s\n", "LOGIN", "ROLE", "STATE", "CREATED (UTC)", "NAME");
 	for (size_t i = 0; i < n; i++)
 		printf("%-16s %-13s %-8s %-21s %s\n", u[i].login, u[i].role,
-		    u[i].active ? "active" : "retired", u[i].created_at, u[i].full_name);
+		    !u[i].active ? "retired" : u[i].locked ? "locked" : "active", u[i].created_at,
+		    u[i].full_name);
 	user_rows_free(u, n);
 	return 0;
 }
@@ -145,9 +146,11 @@ cli_user(const cli_opts *o, int argc, char **argv)
 	crf_err e;
 	int rc;
 
-	if (argc < 1 || (strcmp(argv[0], "add") != 0 && strcmp(argv[0], "list") != 0)) {
+	if (argc < 1 || (strcmp(argv[0], "add") != 0 && strcmp(argv[0], "list") != 0 &&
+	    strcmp(argv[0], "unlock") != 0) || (strcmp(argv[0], "unlock") == 0 && argc != 2)) {
 		fprintf(stderr, "usage: crf user add LOGIN --role ROLE --name \"FULL NAME\"\n"
-		    "       crf user list\n");
+		    "       crf user list\n"
+		    "       crf user unlock LOGIN\n");
 		return 2;
 	}
 	if (cli_load_config(o, &cfg) != 0)
@@ -157,10 +160,17 @@ cli_user(const cli_opts *o, int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
-	if (strcmp(argv[0], "add") == 0)
+	if (strcmp(argv[0], "add") == 0) {
 		rc = user_add(st, &cfg, argc - 1, argv + 1);
-	else
+	} else if (strcmp(argv[0], "unlock") == 0) {
+		rc = store_unlock_user(st, argv[1], &e) == CRF_OK ? 0 : 1;
+		if (rc == 0)
+			printf("unlocked %s\n", argv[1]);
+		else
+			fprintf(stderr, "crf: %s\n", e.msg);
+	} else {
 		rc = user_list(st);
+	}
 	store_close(st);
 	config_free(&cfg);
 	return rc;

@@ -308,6 +308,11 @@ static const struct store_step {
 	migrate_chain,
 	AUDIT_NO_UPDATE_SQL ";"
 	"PRAGMA user_version = 2;" },
+	/* 2 -> 3: lockout after wrong passwords */
+	{ "ALTER TABLE account ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE account ADD COLUMN locked INTEGER NOT NULL DEFAULT 0"
+	" CHECK (locked IN (0, 1));"
+	"PRAGMA user_version = 3;", NULL, NULL },
 };
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
     STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -348,6 +353,7 @@ enum store_sql {
 	SQL_USER_COUNT,
 	SQL_USER_PUT,
 	SQL_USER_GET,
+	SQL_USER_FAILED,
 	SQL_USER_LIST,
 	SQL_DRAFT_DEL,
 	SQL_DRAFT_PUT,
@@ -475,9 +481,11 @@ static const char *const store_sql[SQL_COUNT] = {
 	[SQL_USER_PUT] = "INSERT INTO account (login, full_name, role, pw_hash,"
 	    " created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[SQL_USER_GET] = "SELECT id, login, full_name, role, active, created_at,"
-	    " pw_hash FROM account WHERE login = ?1",
-	[SQL_USER_LIST] = "SELECT id, login, full_name, role, active, created_at"
-	    " FROM account ORDER BY login",
+	    " pw_hash, failed_logins, locked FROM account WHERE login = ?1",
+	[SQL_USER_FAILED] = "UPDATE account SET failed_logins = ?2,"
+	    " locked = ?3 WHERE login = ?1",
+	[SQL_USER_LIST] = "SELECT id, login, full_name, role, active, created_at,"
+	    " locked FROM account ORDER BY login",
 	[SQL_DRAFT_DEL] = "DELETE FROM draft WHERE " INST_MATCH " AND user = ?6",
 	[SQL_DRAFT_PUT] = "INSERT INTO draft (subject_id, event, event_repeat, form,"
 	    " form_repeat, user, base_version, saved_at)"
@@ -497,6 +505,7 @@ struct store {
 	char *site_code;
 	char *site_name;
 	char *user;
+	int login_limit;           /* wrong passwords that lock an account */
 	char now_utc[32];          /* timestamp of the save in progress */
 	char now_off[16];
 	sqlite3_stmt *stmt[SQL_COUNT];
@@ -930,6 +939,7 @@ store_connect(const char *path, bool creating, store **out, int *version,
 	*version = 0;
 	st->path = xstrdup(path);
 	st->user = store_default_user();
+	st->login_limit = 5;
 	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, err);
@@ -2293,6 +2303,15 @@ user_from_row(sqlite3_stmt *s, void *row)
 	u->created_at = col_text(s, 5);
 }
 
+static void
+user_from_list_row(sqlite3_stmt *s, void *row)
+{
+	user_row *u = row;
+
+	user_from_row(s, u);
+	u->locked = sqlite3_column_int(s, 6) != 0;
+}
+
 void
 user_rows_free(user_row *rows, size_t n)
 {
@@ -2311,10 +2330,16 @@ user_rows_release(void *rows, size_t n)
 crf_status
 store_list_users(store *st, user_row **rows, size_t *n, crf_err *err)
 {
-	return store_rows(st, SQL_USER_LIST, NULL, sizeof **rows, user_from_row,
+	return store_rows(st, SQL_USER_LIST, NULL, sizeof **rows, user_from_list_row,
 	    user_rows_release, (void **)rows, n, err);
 }
 
+
+void
+store_set_login_limit(store *st, int limit)
+{
+	st->login_limit = limit > 0 ? limit : 1;
+}
 
 crf_status
 store_login(store *st, const char *login, const char *password, user_row *out,
@@ -2322,7 +2347,8 @@ store_login(store *st, const char *login, const char *password, user_row *out,
 {
 	sqlite3_stmt *s;
 	char *hash = NULL;
-	bool good = false;
+	bool good = false, known = false, lock_now = false;
+	int failed = 0;
 	crf_status cs;
 	int rc;
 
@@ -2335,6 +2361,9 @@ store_login(store *st, const char *login, const char *password, user_row *out,
 	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		user_from_row(s, out);
 		hash = col_text(s, 6);
+		failed = sqlite3_column_int(s, 7);
+		out->locked = sqlite3_column_int(s, 8) != 0;
+		known = true;
 		rc = SQLITE_OK;
 	} else if (rc == SQLITE_DONE) {
 		rc = SQLITE_OK;
@@ -2345,25 +2374,53 @@ store_login(store *st, const char *login, const char *password, user_row *out,
 		free(hash);
 		return store_fail(st, rc, err);
 	}
-	if (hash != NULL && password != NULL && out->active)
+	if (hash != NULL && password != NULL && out->active && !out->locked)
 		good = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 	free(hash);
+	if (known && !out->locked)
+		lock_now = !good && failed + 1 >= st->login_limit;
 
-	/* Both outcomes go to the audit trail, under the login typed. */
+	/* Every outcome goes to the audit trail, under the login typed, with
+	 * the account's count of wrong passwords in the same transaction. */
 	store_stamp(st);
 	rc = store_exec(st, SQL_BEGIN_WRITE);
 	if (rc == SQLITE_OK) {
 		char *saved = st->user;
-		audit_entry a = { .action = good ? "login" : "login-failed",
-		    .field = login };
+		audit_entry a = { .action = good ? "login" : "login-failed", .field = login,
+		    .reason = out->locked ? "account locked" : NULL };
 		st->user = (char *)(login && *login ? login : "?");
 		rc = audit_put(st, &a);
+		if (rc == SQLITE_OK && lock_now) {
+			audit_entry l = { .action = "lockout", .field = login,
+			    .reason = "too many wrong passwords" };
+			rc = audit_put(st, &l);
+		}
 		st->user = saved;
+	}
+	if (rc == SQLITE_OK && known && !out->locked) {
+		rc = store_stmt(st, SQL_USER_FAILED, &s);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 1, login);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int(s, 2, good ? 0 : failed + 1);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int(s, 3, lock_now ? 1 : 0);
+		if (rc == SQLITE_OK)
+			rc = store_run(s);
+		else
+			store_reset(s);
 	}
 	cs = rc == SQLITE_OK ? store_commit(st, err) : store_fail(st, rc, err);
 	if (rc != SQLITE_OK)
 		store_rollback(st);
 	if (cs != CRF_OK) {
+		user_row_clear(out);
+		return cs;
+	}
+	if (out->locked || lock_now) {
+		cs = crf_fail(err, CRF_EDENIED, "the account %s is locked after %d wrong "
+		    "passwords: an administrator unlocks it (crf user unlock %s)", login,
+		    st->login_limit, login);
 		user_row_clear(out);
 		return cs;
 	}
@@ -2373,6 +2430,51 @@ store_login(store *st, const char *login, const char *password, user_row *out,
 	}
 	store_set_user(st, out->login);
 	return CRF_OK;
+}
+
+crf_status
+store_unlock_user(store *st, const char *login, crf_err *err)
+{
+	sqlite3_stmt *s;
+	bool found = false;
+	int rc;
+
+	rc = store_stmt(st, SQL_USER_GET, &s);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 1, login ? login : "");
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		found = true;
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err);
+	if (!found)
+		return crf_fail(err, CRF_ENOENT, "there is no account %s", login ? login : "");
+	store_stamp(st);
+	rc = store_exec(st, SQL_BEGIN_WRITE);
+	if (rc == SQLITE_OK)
+		rc = store_stmt(st, SQL_USER_FAILED, &s);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 1, login);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 2, 0);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 3, 0);
+	if (rc == SQLITE_OK)
+		rc = store_run(s);
+	if (rc == SQLITE_OK) {
+		audit_entry a = { .action = "user-unlock", .field = login };
+		rc = audit_put(st, &a);
+	}
+	if (rc != SQLITE_OK) {
+		crf_status cs = store_fail(st, rc, err);
+		store_rollback(st);
+		return cs;
+	}
+	return store_commit(st, err);
 }
 
 /* ---- Drafts ------------------------------------------------------------- */

@@ -181,6 +181,7 @@ app_lock(app *a)
 		a->top = saved;
 		if (!ok)
 			return false;
+		store_set_login_limit(a->st, a->cfg->failed_login_limit);
 		if (store_login(a->st, a->login, pw, &u, &e) == CRF_OK) {
 			memset(pw, 0, sizeof pw);
 			user_row_clear(&u);
@@ -188,6 +189,14 @@ app_lock(app *a)
 			return true;
 		}
 		memset(pw, 0, sizeof pw);
+		if (strstr(e.msg, "locked") != NULL) {
+			/* Locked by wrong passwords: only an administrator can
+			 * open it again; the drafts are kept. */
+			e.msg[0] = (char)toupper((unsigned char)e.msg[0]);
+			app_message(a, ST_ERROR, "%s", e.msg);
+			dlg_text(a, "Account locked", e.msg);
+			return false;
+		}
 		app_message(a, ST_ERROR, "The password is wrong");
 	}
 }

@@ -1,4 +1,5 @@
 /* scr_login.c - sign in: user name and masked password. */
+#include <ctype.h>
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,9 +131,12 @@ sign_in(login_scr *ls, app *a)
 		ls->cur = F_USER;
 		goto out;
 	}
+	store_set_login_limit(a->st, a->cfg->failed_login_limit);
 	rc = store_login(a->st, login, password, &u, &e);
 	if (rc == CRF_EDENIED) {
-		app_message(a, ST_ERROR, "The user name or password is wrong");
+		/* "The user name or password is wrong", or the account is locked. */
+		e.msg[0] = (char)toupper((unsigned char)e.msg[0]);
+		app_message(a, ST_ERROR, "%s", e.msg);
 		wipe(&ls->field[F_PASSWORD]);
 		ls->cur = F_PASSWORD;
 		goto out;

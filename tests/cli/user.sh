@@ -47,3 +47,37 @@ CRF_SCRIPT="$T/signin.keys" "$CRF_BIN" $C >/dev/null 2>&1
 expect_match "sign-in: the new account reaches the subject list" 'Subjects +Wang Fang' "$(cat "$T/list.txt")"
 expect_eq "sign-in: audited under the account" "wang.fang" \
 	"$(sqlite3 "$T/site.db" "SELECT user FROM audit WHERE action = 'login'")"
+
+# Wrong passwords lock the account at failed_login_limit; an administrator
+# unlocks it from the shell.
+sed -i 's/^failed_login_limit = .*/failed_login_limit = 3/' "$T/config.ini"
+cat > "$T/wrong.keys" <<KEYS
+li.na<Tab>wrong-1<Enter>
+wrong-2<Enter>
+:dump $T/wrong2.txt
+wrong-3<Enter>
+:dump $T/locked.txt
+Investigator-3<Enter>
+:dump $T/still.txt
+<Esc>
+KEYS
+CRF_SCRIPT="$T/wrong.keys" "$CRF_BIN" $C >/dev/null 2>&1
+expect_match "lockout: a wrong password says only that" 'The user name or password is wrong' "$(cat "$T/wrong2.txt")"
+expect_match "lockout: the third wrong password locks" 'The account li.na is locked after 3 wrong passwords' "$(cat "$T/locked.txt")"
+expect_match "lockout: the right password is refused while locked" 'is locked' "$(cat "$T/still.txt")"
+expect_no_match "lockout: no subject list while locked" 'Subjects' "$(cat "$T/still.txt")"
+expect_eq "lockout: audited once" 1 "$(sqlite3 "$T/site.db" "SELECT count(*) FROM audit WHERE action = 'lockout' AND field = 'li.na'")"
+expect_match "lockout: shown in the list" '^li.na +investigator +locked ' "$("$CRF_BIN" $C user list)"
+out=$("$CRF_BIN" $C user unlock li.na 2>&1); rc=$?
+expect_eq "unlock: exit 0" 0 "$rc"
+expect_eq "unlock: audited" 1 "$(sqlite3 "$T/site.db" "SELECT count(*) FROM audit WHERE action = 'user-unlock' AND field = 'li.na'")"
+out=$("$CRF_BIN" $C user unlock nobody 2>&1); rc=$?
+expect_eq "unlock an unknown login: exit 1" 1 "$rc"
+cat > "$T/right.keys" <<KEYS
+li.na<Tab>Investigator-3<Enter>
+:dump $T/in.txt
+<C-x>q
+KEYS
+CRF_SCRIPT="$T/right.keys" "$CRF_BIN" $C >/dev/null 2>&1
+expect_match "unlock: signs in again" 'Subjects +Li Na' "$(cat "$T/in.txt")"
+expect_eq "unlock: the count starts again" 0 "$(sqlite3 "$T/site.db" "SELECT failed_logins FROM account WHERE login = 'li.na'")"

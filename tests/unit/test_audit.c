@@ -405,7 +405,7 @@ test_chain_on_saves(void **state)
 
 	k = casebook(f, &ae);
 	(void)k;
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE"
 	    " hash IS NULL OR length(hash) <> 64 OR hash GLOB '*[^0-9a-f]*'"), 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(DISTINCT hash)"
@@ -991,7 +991,7 @@ test_migrate_v1(void **state)
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
 
 	assert_int_equal(store_open(f->path, &f->st, &e), CRF_OK);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"
 	    " WHERE length(hash) = 64"), 5);
 	assert_string_equal(raw_text(f->path, "SELECT group_concat(seq) FROM audit"
@@ -1057,7 +1057,7 @@ test_migrate_v1_empty_trail(void **state)
 	raw_exec(f->path, "INSERT INTO site VALUES (1, 'BJ02', 'Beijing', 'x',"
 	    " 'root', 'site')");
 	assert_int_equal(store_open(f->path, &f->st, &e), CRF_OK);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_intact(f->st, 0);
 	k = key_of(add_subject(f->st), "scr", "dm", 1);
 	save(f->st, &k, "weight", "70", NULL, FORM_INCOMPLETE, NULL);
