@@ -35,11 +35,17 @@ admin<Enter>
 Bench Admin<Enter>
 Bench-Password-1<Enter>
 Bench-Password-1<Enter>
-admin<Tab>Bench-Password-1<Enter>
+<Esc>
+KEYS
+CRF_SCRIPT="$T/setup.keys" "$CRF_BIN" -c "$T/config.ini" >/dev/null 2>&1
+printf 'Nurse-Password-1\n' | "$CRF_BIN" -c "$T/config.ini" user add nurse --role data-entry \
+	--name "Bench Nurse" >/dev/null
+cat > "$T/subject.keys" <<'KEYS'
+nurse<Tab>Nurse-Password-1<Enter>
 <C-n><Enter>
 <C-x>q
 KEYS
-CRF_SCRIPT="$T/setup.keys" "$CRF_BIN" -c "$T/config.ini" >/dev/null 2>&1
+CRF_SCRIPT="$T/subject.keys" "$CRF_BIN" -c "$T/config.ini" >/dev/null 2>&1
 printf ':quit\n' > "$T/quit.keys"
 
 echo "== start-up to the sign-in screen (20 runs, headless)"
@@ -68,7 +74,7 @@ wait_for() {
 settle() { sleep 0.3; }
 bytes() { wc -c < "$T/tty.out" | tr -d ' '; }
 wait_for "User name" || exit 1
-tmx send-keys -t b -l admin; tmx send-keys -t b Tab; tmx send-keys -t b -l Bench-Password-1; tmx send-keys -t b Enter
+tmx send-keys -t b -l nurse; tmx send-keys -t b Tab; tmx send-keys -t b -l Nurse-Password-1; tmx send-keys -t b Enter
 wait_for "TJ01-0001" || exit 1
 tmx send-keys -t b Enter
 wait_for "Casebook" || exit 1
