@@ -1440,12 +1440,33 @@ form_data_clear(form_data *fd)
 	memset(fd, 0, sizeof *fd);
 }
 
+/* Collect the (field, value, missing, flags) rows of a bound statement
+ * into out->items, then reset it. */
+static int
+read_items(sqlite3_stmt *s, form_data *out)
+{
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		item_value *it;
+
+		xgrow(&out->items, sizeof *out->items, &cap, out->nitems);
+		it = &out->items[out->nitems++];
+		it->field = col_text(s, 0);
+		it->value = col_text(s, 1);
+		it->missing = col_text(s, 2);
+		it->flags = sqlite3_column_int(s, 3);
+	}
+	store_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 crf_status
 store_load_form(store *st, const form_key *key, form_data *out, crf_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	inst_state in;
-	size_t cap = 0;
 	crf_status cs;
 	int rc;
 
@@ -1466,20 +1487,10 @@ store_load_form(store *st, const form_key *key, form_data *out, crf_err *err)
 		rc = store_stmt(st, SQL_ITEM_LIST, &s);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_bind_int64(s, 1, in.id);
-		while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-			item_value *it;
-
-			xgrow(&out->items, sizeof *out->items, &cap, out->nitems);
-			it = &out->items[out->nitems++];
-			it->field = col_text(s, 0);
-			it->value = col_text(s, 1);
-			it->missing = col_text(s, 2);
-			it->flags = sqlite3_column_int(s, 3);
-			rc = SQLITE_OK;
-		}
-		store_reset(s);
-		if (rc == SQLITE_DONE)
-			rc = SQLITE_OK;
+		if (rc == SQLITE_OK)
+			rc = read_items(s, out);
+		else
+			store_reset(s);
 	}
 	if (rc != SQLITE_OK) {
 		cs = store_fail(st, rc, err);
@@ -2545,7 +2556,6 @@ store_get_draft(store *st, const form_key *key, const char *user, form_data *out
     bool *found, crf_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -2571,19 +2581,10 @@ store_get_draft(store *st, const form_key *key, const char *user, form_data *out
 		rc = store_stmt(st, SQL_DRAFT_ITEMS, &s);
 		if (rc == SQLITE_OK)
 			rc = bind_draft_key(s, key, user);
-		while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-			item_value *it;
-			xgrow(&out->items, sizeof *out->items, &cap, out->nitems);
-			it = &out->items[out->nitems++];
-			it->field = col_text(s, 0);
-			it->value = col_text(s, 1);
-			it->missing = col_text(s, 2);
-			it->flags = sqlite3_column_int(s, 3);
-			rc = SQLITE_OK;
-		}
-		store_reset(s);
-		if (rc == SQLITE_DONE)
-			rc = SQLITE_OK;
+		if (rc == SQLITE_OK)
+			rc = read_items(s, out);
+		else
+			store_reset(s);
 	}
 	if (rc != SQLITE_OK) {
 		crf_status cs = store_fail(st, rc, err);
