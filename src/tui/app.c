@@ -361,6 +361,18 @@ wrap_lines(const char *text, int w, char lines[][256], int max)
 	return n;
 }
 
+/* The next key of a dialog: ticks are not keys here.  False when input
+ * has ended or the terminal hung up. */
+static bool
+dlg_key(ui_key *k)
+{
+	do {
+		if (!ui_next_key(k))
+			return false;
+	} while (k->is_key && k->ch == UI_KEY_TICK);
+	return true;
+}
+
 int
 dlg_ask(app *a, const char *title, const char *question, const char *const *choices,
     int nchoices)
@@ -393,10 +405,8 @@ dlg_ask_from(app *a, const char *title, const char *question, const char *const 
 		}
 		ui_no_cursor();
 		ui_flush();
-		if (!ui_next_key(&k))
+		if (!dlg_key(&k))
 			return -1;
-		if (k.is_key && k.ch == UI_KEY_TICK)
-			continue;
 		if (k.is_key && (k.ch == KEY_LEFT || k.ch == KEY_BTAB || k.ch == KEY_UP))
 			sel = (sel + nchoices - 1) % nchoices;
 		else if ((k.is_key && (k.ch == KEY_RIGHT || k.ch == KEY_DOWN)) || (!k.is_key && k.ch == '\t'))
@@ -448,10 +458,8 @@ dlg_pick(app *a, const char *title, const char *const *items, int n, int current
 		}
 		ui_no_cursor();
 		ui_flush();
-		if (!ui_next_key(&k))
+		if (!dlg_key(&k))
 			return -1;
-		if (k.is_key && k.ch == UI_KEY_TICK)
-			continue;
 		if (k.is_key && k.ch == KEY_UP)
 			sel = sel > 0 ? sel - 1 : n - 1;
 		else if ((k.is_key && k.ch == KEY_DOWN) || (!k.is_key && k.ch == '\t'))
@@ -499,10 +507,8 @@ dlg_input(app *a, const char *title, const char *prompt, bool masked, char *out,
 		ui_put(b.y + 2, b.x + 2 + pw, fw, ST_INPUT, vis);
 		ui_cursor(b.y + 2, b.x + 2 + pw + cx);
 		ui_flush();
-		if (!ui_next_key(&k))
+		if (!dlg_key(&k))
 			break;
-		if (k.is_key && k.ch == UI_KEY_TICK)
-			continue;
 		if (!k.is_key && (k.ch == '\r' || k.ch == '\n')) {
 			char *t = lineedit_text(&le);
 			str_copy(out, t, size);
@@ -559,10 +565,8 @@ dlg_text(app *a, const char *title, const char *text)
 		    : "Press any key to close");
 		ui_no_cursor();
 		ui_flush();
-		if (!ui_next_key(&k))
+		if (!dlg_key(&k))
 			return;
-		if (k.is_key && k.ch == UI_KEY_TICK)
-			continue;
 		if (k.is_key && k.ch == KEY_DOWN)
 			top++;
 		else if (k.is_key && k.ch == KEY_UP)
