@@ -24,6 +24,12 @@ static const struct command {
 	  "add an account (password from the terminal or standard input)" },
 	{ "user", cli_user, "user list",
 	  "list the site's accounts" },
+	{ "user", cli_user, "user set-role LOGIN ROLE",
+	  "change an account's role" },
+	{ "user", cli_user, "user reset-password LOGIN",
+	  "give an account a new password (terminal or standard input)" },
+	{ "user", cli_user, "user retire LOGIN",
+	  "stop an account from signing in (its login is never reused)" },
 	{ "user", cli_user, "user unlock LOGIN",
 	  "unlock an account locked by wrong passwords" },
 };

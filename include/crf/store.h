@@ -291,9 +291,19 @@ crf_status store_login(store *st, const char *login, const char *password,
     user_row *out, crf_err *err);
 void user_row_clear(user_row *u);
 
-/* Unlock an account locked by wrong passwords (administrators); audited
- * "user-unlock".  CRF_ENOENT when there is no such login. */
-crf_status store_unlock_user(store *st, const char *login, crf_err *err);
+/* What an administrator changes in an account. */
+typedef enum user_change {
+	USER_UNLOCK,          /* after too many wrong passwords */
+	USER_RETIRE,          /* may no longer sign in; the login is never reused */
+	USER_SET_ROLE,        /* arg: the new role name */
+	USER_RESET_PASSWORD   /* arg: the new password (hashed, never stored) */
+} user_change;
+
+/* Change an account, audited in the same transaction ("user-unlock",
+ * "user-retire", "role-change" old -> new, "password-reset" without
+ * values).  CRF_ENOENT when there is no such login. */
+crf_status store_change_user(store *st, const char *login, user_change what,
+    const char *arg, crf_err *err);
 
 /* Every account in login order (rows owned by the caller). */
 crf_status store_list_users(store *st, user_row **rows, size_t *n, crf_err *err);

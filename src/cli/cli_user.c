@@ -118,6 +118,64 @@ out:
 	return rc;
 }
 
+/* set-role, reset-password, retire, unlock. */
+static int
+user_change_cmd(store *st, const crf_config *cfg, const char *cmd, const char *login,
+    const char *role)
+{
+	char pw[256] = "", again[256] = "";
+	user_change what;
+	const char *arg = NULL;
+	crf_err e;
+	int rc = 1;
+
+	if (strcmp(cmd, "unlock") == 0) {
+		what = USER_UNLOCK;
+	} else if (strcmp(cmd, "retire") == 0) {
+		what = USER_RETIRE;
+	} else if (strcmp(cmd, "set-role") == 0) {
+		what = USER_SET_ROLE;
+		if (role_from_name(role) == ROLE_NONE) {
+			fprintf(stderr, "crf: unknown role '%s' (use data-entry, investigator, "
+			    "monitor, data-manager or admin)\n", role);
+			return 1;
+		}
+		arg = role;
+	} else {
+		what = USER_RESET_PASSWORD;
+		if (!read_password("New password: ", pw, sizeof pw)) {
+			fprintf(stderr, "crf: no password given\n");
+			return 1;
+		}
+		if (isatty(STDIN_FILENO) && (!read_password("New password again: ", again,
+		    sizeof again) || strcmp(pw, again) != 0)) {
+			fprintf(stderr, "crf: the two passwords differ; nothing was changed\n");
+			goto out;
+		}
+		if ((int)strlen(pw) < cfg->password_min_length) {
+			fprintf(stderr, "crf: the password must have at least %d characters\n",
+			    cfg->password_min_length);
+			goto out;
+		}
+		arg = pw;
+	}
+	if (store_change_user(st, login, what, arg, &e) != CRF_OK) {
+		fprintf(stderr, "crf: %s\n", e.msg);
+		goto out;
+	}
+	switch (what) {
+	case USER_UNLOCK: printf("unlocked %s\n", login); break;
+	case USER_RETIRE: printf("retired %s: it can no longer sign in\n", login); break;
+	case USER_SET_ROLE: printf("%s is now %s\n", login, role); break;
+	case USER_RESET_PASSWORD: printf("new password set for %s\n", login); break;
+	}
+	rc = 0;
+out:
+	memset(pw, 0, sizeof pw);
+	memset(again, 0, sizeof again);
+	return rc;
+}
+
 static int
 user_list(store *st)
 {
@@ -146,10 +204,15 @@ cli_user(const cli_opts *o, int argc, char **argv)
 	crf_err e;
 	int rc;
 
-	if (argc < 1 || (strcmp(argv[0], "add") != 0 && strcmp(argv[0], "list") != 0 &&
-	    strcmp(argv[0], "unlock") != 0) || (strcmp(argv[0], "unlock") == 0 && argc != 2)) {
+	if (argc < 1 || !(strcmp(argv[0], "add") == 0 || (strcmp(argv[0], "list") == 0 && argc == 1) ||
+	    ((strcmp(argv[0], "unlock") == 0 || strcmp(argv[0], "retire") == 0 ||
+	    strcmp(argv[0], "reset-password") == 0) && argc == 2) ||
+	    (strcmp(argv[0], "set-role") == 0 && argc == 3))) {
 		fprintf(stderr, "usage: crf user add LOGIN --role ROLE --name \"FULL NAME\"\n"
 		    "       crf user list\n"
+		    "       crf user set-role LOGIN ROLE\n"
+		    "       crf user reset-password LOGIN\n"
+		    "       crf user retire LOGIN\n"
 		    "       crf user unlock LOGIN\n");
 		return 2;
 	}
@@ -162,12 +225,8 @@ cli_user(const cli_opts *o, int argc, char **argv)
 	}
 	if (strcmp(argv[0], "add") == 0) {
 		rc = user_add(st, &cfg, argc - 1, argv + 1);
-	} else if (strcmp(argv[0], "unlock") == 0) {
-		rc = store_unlock_user(st, argv[1], &e) == CRF_OK ? 0 : 1;
-		if (rc == 0)
-			printf("unlocked %s\n", argv[1]);
-		else
-			fprintf(stderr, "crf: %s\n", e.msg);
+	} else if (strcmp(argv[0], "list") != 0) {
+		rc = user_change_cmd(st, &cfg, argv[0], argv[1], argc > 2 ? argv[2] : NULL);
 	} else {
 		rc = user_list(st);
 	}

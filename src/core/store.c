@@ -354,6 +354,9 @@ enum store_sql {
 	SQL_USER_PUT,
 	SQL_USER_GET,
 	SQL_USER_FAILED,
+	SQL_USER_RETIRE,
+	SQL_USER_ROLE,
+	SQL_USER_PASSWORD,
 	SQL_USER_LIST,
 	SQL_DRAFT_DEL,
 	SQL_DRAFT_PUT,
@@ -484,6 +487,10 @@ static const char *const store_sql[SQL_COUNT] = {
 	    " pw_hash, failed_logins, locked FROM account WHERE login = ?1",
 	[SQL_USER_FAILED] = "UPDATE account SET failed_logins = ?2,"
 	    " locked = ?3 WHERE login = ?1",
+	[SQL_USER_RETIRE] = "UPDATE account SET active = 0 WHERE login = ?1",
+	[SQL_USER_ROLE] = "UPDATE account SET role = ?2 WHERE login = ?1",
+	[SQL_USER_PASSWORD] = "UPDATE account SET pw_hash = ?2, failed_logins = 0,"
+	    " locked = 0 WHERE login = ?1",
 	[SQL_USER_LIST] = "SELECT id, login, full_name, role, active, created_at,"
 	    " locked FROM account ORDER BY login",
 	[SQL_DRAFT_DEL] = "DELETE FROM draft WHERE " INST_MATCH " AND user = ?6",
@@ -2388,7 +2395,7 @@ store_login(store *st, const char *login, const char *password, user_row *out,
 	if (hash != NULL && password != NULL && out->active && !out->locked)
 		good = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 	free(hash);
-	if (known && !out->locked)
+	if (known && !out->locked && out->active)
 		lock_now = !good && failed + 1 >= st->login_limit;
 
 	/* Every outcome goes to the audit trail, under the login typed, with
@@ -2398,7 +2405,8 @@ store_login(store *st, const char *login, const char *password, user_row *out,
 	if (rc == SQLITE_OK) {
 		char *saved = st->user;
 		audit_entry a = { .action = good ? "login" : "login-failed", .field = login,
-		    .reason = out->locked ? "account locked" : NULL };
+		    .reason = known && !out->active ? "account retired" :
+		    out->locked ? "account locked" : NULL };
 		st->user = (char *)(login && *login ? login : "?");
 		rc = audit_put(st, &a);
 		if (rc == SQLITE_OK && lock_now) {
@@ -2408,7 +2416,7 @@ store_login(store *st, const char *login, const char *password, user_row *out,
 		}
 		st->user = saved;
 	}
-	if (rc == SQLITE_OK && known && !out->locked) {
+	if (rc == SQLITE_OK && known && !out->locked && out->active) {
 		rc = store_stmt(st, SQL_USER_FAILED, &s);
 		if (rc == SQLITE_OK)
 			rc = bind_text(s, 1, login);
@@ -2428,6 +2436,12 @@ store_login(store *st, const char *login, const char *password, user_row *out,
 		user_row_clear(out);
 		return cs;
 	}
+	if (known && !out->active) {
+		cs = crf_fail(err, CRF_EDENIED, "the account %s is retired and cannot sign in",
+		    login);
+		user_row_clear(out);
+		return cs;
+	}
 	if (out->locked || lock_now) {
 		cs = crf_fail(err, CRF_EDENIED, "the account %s is locked after %d wrong "
 		    "passwords: an administrator unlocks it (crf user unlock %s)", login,
@@ -2444,42 +2458,83 @@ store_login(store *st, const char *login, const char *password, user_row *out,
 }
 
 crf_status
-store_unlock_user(store *st, const char *login, crf_err *err)
+store_change_user(store *st, const char *login, user_change what, const char *arg,
+    crf_err *err)
 {
-	sqlite3_stmt *s;
+	static const char *const actions[] = {
+		[USER_UNLOCK] = "user-unlock",
+		[USER_RETIRE] = "user-retire",
+		[USER_SET_ROLE] = "role-change",
+		[USER_RESET_PASSWORD] = "password-reset",
+	};
+	char hash[crypto_pwhash_STRBYTES] = "";
+	char *old_role = NULL;
+	sqlite3_stmt *s = NULL;
 	bool found = false;
 	int rc;
 
-	rc = store_stmt(st, SQL_USER_GET, &s);
+	if ((what == USER_SET_ROLE || what == USER_RESET_PASSWORD) && str_blank(arg))
+		return crf_fail(err, CRF_EINVAL, "%s needs a value",
+		    what == USER_SET_ROLE ? "a role change" : "a password reset");
+	if (what == USER_RESET_PASSWORD) {
+		if (!sodium_ready())
+			return crf_fail(err, CRF_EIO, "the password library could not start");
+		if (crypto_pwhash_str(hash, arg, strlen(arg), STORE_PW_OPSLIMIT,
+		    STORE_PW_MEMLIMIT) != 0)
+			return crf_fail(err, CRF_ENOMEM, "not enough memory to hash the password");
+	}
+	store_stamp(st);
+	rc = store_exec(st, SQL_BEGIN_WRITE);
+	if (rc == SQLITE_OK)
+		rc = store_stmt(st, SQL_USER_GET, &s);
 	if (rc == SQLITE_OK)
 		rc = bind_text(s, 1, login ? login : "");
 	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		found = true;
+		old_role = col_text(s, 3);
 		rc = SQLITE_OK;
 	} else if (rc == SQLITE_DONE) {
 		rc = SQLITE_OK;
 	}
 	store_reset(s);
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, err);
-	if (!found)
+	if (rc == SQLITE_OK && !found) {
+		store_rollback(st);
+		sodium_memzero(hash, sizeof hash);
 		return crf_fail(err, CRF_ENOENT, "there is no account %s", login ? login : "");
-	store_stamp(st);
-	rc = store_exec(st, SQL_BEGIN_WRITE);
-	if (rc == SQLITE_OK)
-		rc = store_stmt(st, SQL_USER_FAILED, &s);
+	}
+	if (rc == SQLITE_OK) {
+		switch (what) {
+		case USER_UNLOCK: rc = store_stmt(st, SQL_USER_FAILED, &s); break;
+		case USER_RETIRE: rc = store_stmt(st, SQL_USER_RETIRE, &s); break;
+		case USER_SET_ROLE: rc = store_stmt(st, SQL_USER_ROLE, &s); break;
+		case USER_RESET_PASSWORD: rc = store_stmt(st, SQL_USER_PASSWORD, &s); break;
+		}
+	}
 	if (rc == SQLITE_OK)
 		rc = bind_text(s, 1, login);
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK && what == USER_UNLOCK) {
 		rc = sqlite3_bind_int(s, 2, 0);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int(s, 3, 0);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int(s, 3, 0);
+	} else if (rc == SQLITE_OK && what == USER_SET_ROLE) {
+		rc = bind_text(s, 2, arg);
+	} else if (rc == SQLITE_OK && what == USER_RESET_PASSWORD) {
+		rc = bind_text(s, 2, hash);
+	}
 	if (rc == SQLITE_OK)
 		rc = store_run(s);
+	else
+		store_reset(s);
+	sodium_memzero(hash, sizeof hash);
 	if (rc == SQLITE_OK) {
-		audit_entry a = { .action = "user-unlock", .field = login };
+		audit_entry a = { .action = actions[what], .field = login };
+		if (what == USER_SET_ROLE) {
+			a.old_value = old_role;
+			a.new_value = arg;
+		}
 		rc = audit_put(st, &a);
 	}
+	free(old_role);
 	if (rc != SQLITE_OK) {
 		crf_status cs = store_fail(st, rc, err);
 		store_rollback(st);

@@ -81,3 +81,36 @@ KEYS
 CRF_SCRIPT="$T/right.keys" "$CRF_BIN" $C >/dev/null 2>&1
 expect_match "unlock: signs in again" 'Subjects +Li Na' "$(cat "$T/in.txt")"
 expect_eq "unlock: the count starts again" 0 "$(sqlite3 "$T/site.db" "SELECT failed_logins FROM account WHERE login = 'li.na'")"
+
+# An administrator changes a role, resets a password, retires an account.
+out=$("$CRF_BIN" $C user set-role li.na data-manager 2>&1); rc=$?
+expect_eq "set-role: exit 0" 0 "$rc"
+expect_eq "set-role: stored" "data-manager" "$(sqlite3 "$T/site.db" "SELECT role FROM account WHERE login = 'li.na'")"
+expect_eq "set-role: audited old and new" "role-change|investigator|data-manager" \
+	"$(sqlite3 "$T/site.db" "SELECT action, old_value, new_value FROM audit WHERE action = 'role-change'")"
+out=$("$CRF_BIN" $C user set-role li.na boss 2>&1); rc=$?
+expect_eq "set-role to an unknown role: refused" 1 "$rc"
+before=$(sqlite3 "$T/site.db" "SELECT pw_hash FROM account WHERE login = 'li.na'")
+out=$(printf 'Fresh-Password-4\n' | "$CRF_BIN" $C user reset-password li.na 2>&1); rc=$?
+expect_eq "reset-password: exit 0" 0 "$rc"
+after=$(sqlite3 "$T/site.db" "SELECT pw_hash FROM account WHERE login = 'li.na'")
+if [ "$before" != "$after" ] && [ "${after#\$argon2id\$}" != "$after" ]; then
+	ok "reset-password: a new argon2id hash"; else not_ok "reset-password: a new argon2id hash"; fi
+expect_eq "reset-password: audited without the password" "password-reset||" \
+	"$(sqlite3 "$T/site.db" "SELECT action, coalesce(old_value, ''), coalesce(new_value, '') FROM audit WHERE action = 'password-reset'")"
+out=$(printf 'short\n' | "$CRF_BIN" $C user reset-password li.na 2>&1); rc=$?
+expect_eq "reset-password: too short refused" 1 "$rc"
+out=$("$CRF_BIN" $C user retire li.na 2>&1); rc=$?
+expect_eq "retire: exit 0" 0 "$rc"
+expect_match "retire: shown in the list" '^li.na +data-manager +retired ' "$("$CRF_BIN" $C user list)"
+cat > "$T/retired.keys" <<KEYS
+li.na<Tab>Fresh-Password-4<Enter>
+:dump $T/retired.txt
+<Esc>
+KEYS
+CRF_SCRIPT="$T/retired.keys" "$CRF_BIN" $C >/dev/null 2>&1
+expect_match "retire: cannot sign in" 'The account li.na is retired' "$(cat "$T/retired.txt")"
+out=$(printf 'Other-Password-5\n' | "$CRF_BIN" $C user add li.na --role monitor --name "Somebody" 2>&1); rc=$?
+expect_eq "retire: the login is never given again" 1 "$rc"
+out=$("$CRF_BIN" $C user retire nobody 2>&1); rc=$?
+expect_eq "retire an unknown login: exit 1" 1 "$rc"
