@@ -161,6 +161,7 @@
 
 #include "crf/audit.h"
 #include "crf/date.h"
+#include "crf/perm.h"
 #include "crf/store.h"
 #include "crf/util.h"
 
@@ -513,6 +514,8 @@ struct store {
 	char *site_name;
 	char *user;
 	int login_limit;           /* wrong passwords that lock an account */
+	crf_role role;             /* set by a successful store_login */
+	bool enforce;              /* a signed-in session: check the role */
 	char now_utc[32];          /* timestamp of the save in progress */
 	char now_off[16];
 	sqlite3_stmt *stmt[SQL_COUNT];
@@ -859,6 +862,20 @@ migrate_chain(store *st)
 	store_reset(rd);
 	free(prev_ts);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* A signed-in session may only do what its role may (the permission
+ * table of perm.c); tools run from the shell have the rights of the
+ * operating-system account that can write the file. */
+static crf_status
+store_may(const store *st, perm_action act, crf_err *err)
+{
+	char why[256];
+
+	if (!st->enforce || perm_allows(st->role, act))
+		return CRF_OK;
+	perm_explain(st->role, act, why, sizeof why);
+	return crf_fail(err, CRF_EDENIED, "%s", why);
 }
 
 /* ---- Open and close ---------------------------------------------------- */
@@ -1269,6 +1286,8 @@ store_add_subject(store *st, subject_row *out, crf_err *err)
 	int rc;
 
 	memset(out, 0, sizeof *out);
+	if ((cs = store_may(st, PERM_ENTER, err)) != CRF_OK)
+		return cs;
 	store_stamp(st);
 	rc = store_exec(st, SQL_BEGIN_WRITE);
 	if (rc != SQLITE_OK)
@@ -1745,6 +1764,10 @@ store_save_form(store *st, const form_key *key, int expected_version,
 	int rc;
 
 	cs = save_check(key, expected_version, status, changes, nchanges, err);
+	if (cs == CRF_OK)
+		cs = store_may(st, PERM_ENTER, err);
+	if (cs == CRF_OK && status == FORM_COMPLETE)
+		cs = store_may(st, PERM_COMPLETE, err);
 	if (cs != CRF_OK)
 		return cs;
 	store_stamp(st);
@@ -2259,6 +2282,8 @@ store_add_user(store *st, const char *login, const char *full_name,
 	crf_status cs;
 	int rc;
 
+	if ((cs = store_may(st, PERM_MANAGE_USERS, err)) != CRF_OK)
+		return cs;
 	if (str_blank(login) || str_blank(full_name) || str_blank(role))
 		return crf_fail(err, CRF_EINVAL, "a user needs a login, a full name and a role");
 	if (password == NULL || *password == '\0')
@@ -2351,6 +2376,7 @@ store_list_users(store *st, user_row **rows, size_t *n, crf_err *err)
 	return store_rows(st, SQL_USER_LIST, NULL, sizeof **rows, user_from_list_row,
 	    user_rows_release, (void **)rows, n, err);
 }
+
 
 
 void
@@ -2454,6 +2480,8 @@ store_login(store *st, const char *login, const char *password, user_row *out,
 		return crf_fail(err, CRF_EDENIED, "the user name or password is wrong");
 	}
 	store_set_user(st, out->login);
+	st->role = role_from_name(out->role);
+	st->enforce = true;
 	return CRF_OK;
 }
 
@@ -2473,6 +2501,10 @@ store_change_user(store *st, const char *login, user_change what, const char *ar
 	bool found = false;
 	int rc;
 
+	crf_status cs0 = store_may(st, PERM_MANAGE_USERS, err);
+
+	if (cs0 != CRF_OK)
+		return cs0;
 	if ((what == USER_SET_ROLE || what == USER_RESET_PASSWORD) && str_blank(arg))
 		return crf_fail(err, CRF_EINVAL, "%s needs a value",
 		    what == USER_SET_ROLE ? "a role change" : "a password reset");

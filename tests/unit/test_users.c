@@ -149,6 +149,16 @@ test_drafts(void **state)
 	};
 
 	(void)state;
+	/* Signed in as the administrator (test_accounts), who enters no data:
+	 * a research nurse's account does. */
+	assert_int_equal(store_add_subject(st, &subj, &e), CRF_EDENIED);
+	assert_int_equal(store_add_user(st, "nurse", "Wang Fang", "data-entry",
+	    "Nurse-Password-1", &e), CRF_OK);
+	{
+		user_row u;
+		assert_int_equal(store_login(st, "nurse", "Nurse-Password-1", &u, &e), CRF_OK);
+		user_row_clear(&u);
+	}
 	assert_int_equal(store_add_subject(st, &subj, &e), CRF_OK);
 	key.subject_id = subj.id;
 	assert_int_equal(store_get_draft(st, &key, "nurse", &fd, &found, &e), CRF_OK);
@@ -183,12 +193,49 @@ test_drafts(void **state)
 	subject_row_clear(&subj);
 }
 
+/* The store itself refuses what the signed-in role may not do, whatever
+ * a screen does (runs after test_drafts: the nurse's subject exists). */
+static void
+test_roles_enforced_by_the_store(void **state)
+{
+	form_key key = { 1, "scr", 1, "dm", 1 };
+	item_change ch = { "height", "170.0", NULL, 0 };
+	user_row u;
+	subject_row subj;
+	crf_err e;
+	int v = 0;
+
+	(void)state;
+	assert_int_equal(store_login(st, "admin", "correct horse", &u, &e), CRF_OK);
+	user_row_clear(&u);
+	assert_int_equal(store_add_user(st, "cra", "Zhao Lei", "monitor", "Monitor-Password-2",
+	    &e), CRF_OK);
+	assert_int_equal(store_login(st, "cra", "Monitor-Password-2", &u, &e), CRF_OK);
+	user_row_clear(&u);
+	/* A monitor neither enters data, nor adds subjects, nor manages accounts. */
+	assert_int_equal(store_save_form(st, &key, 0, 1, FORM_INCOMPLETE, &ch, 1, NULL, &v, &e),
+	    CRF_EDENIED);
+	assert_non_null(strstr(e.msg, "monitor"));
+	assert_int_equal(store_add_subject(st, &subj, &e), CRF_EDENIED);
+	assert_int_equal(store_add_user(st, "x1", "X", "admin", "Password-123", &e), CRF_EDENIED);
+	assert_int_equal(store_change_user(st, "nurse", USER_SET_ROLE, "admin", &e), CRF_EDENIED);
+	expect_query("SELECT count(*) FROM item", "0");
+	expect_query("SELECT role FROM account WHERE login = 'nurse'", "data-entry");
+	/* The nurse may save, but only an investigator or nurse marks complete. */
+	assert_int_equal(store_login(st, "nurse", "Nurse-Password-1", &u, &e), CRF_OK);
+	user_row_clear(&u);
+	assert_int_equal(store_save_form(st, &key, 0, 1, FORM_COMPLETE, &ch, 1, NULL, &v, &e),
+	    CRF_OK);
+	expect_query("SELECT value FROM item", "170.0");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accounts),
 		cmocka_unit_test(test_drafts),
+		cmocka_unit_test(test_roles_enforced_by_the_store),
 	};
 	return cmocka_run_group_tests_name("users", tests, setup, teardown);
 }
