@@ -54,11 +54,37 @@ read_password(const char *prompt, char *buf, size_t size)
 	return true;
 }
 
+/* A new password: from the terminal (typed twice, without echo) or one
+ * line of standard input; at least password_min_length characters.  On
+ * refusal says why and returns false (nothing is changed). */
+static bool
+new_password(const crf_config *cfg, char *pw, size_t size)
+{
+	char again[256];
+	bool ok = true;
+
+	if (!read_password("Password: ", pw, size)) {
+		fprintf(stderr, "crf: no password given (type it, or give it on standard input)\n");
+		return false;
+	}
+	if (isatty(STDIN_FILENO) && (!read_password("Password again: ", again, sizeof again) ||
+	    strcmp(pw, again) != 0)) {
+		fprintf(stderr, "crf: the two passwords differ; nothing was changed\n");
+		ok = false;
+	} else if ((int)strlen(pw) < cfg->password_min_length) {
+		fprintf(stderr, "crf: the password must have at least %d characters\n",
+		    cfg->password_min_length);
+		ok = false;
+	}
+	memset(again, 0, sizeof again);
+	return ok;
+}
+
 static int
 user_add(store *st, const crf_config *cfg, int argc, char **argv)
 {
 	const char *login = NULL, *role = NULL, *name = NULL;
-	char pw[256], again[256];
+	char pw[256] = "";
 	crf_err e;
 	int rc = 1;
 
@@ -92,20 +118,8 @@ user_add(store *st, const crf_config *cfg, int argc, char **argv)
 		fprintf(stderr, "crf: the full name must not be blank\n");
 		return 1;
 	}
-	if (!read_password("Password: ", pw, sizeof pw)) {
-		fprintf(stderr, "crf: no password given (type it, or give it on standard input)\n");
-		return 1;
-	}
-	if (isatty(STDIN_FILENO) && (!read_password("Password again: ", again, sizeof again) ||
-	    strcmp(pw, again) != 0)) {
-		fprintf(stderr, "crf: the two passwords differ; no account was made\n");
+	if (!new_password(cfg, pw, sizeof pw))
 		goto out;
-	}
-	if ((int)strlen(pw) < cfg->password_min_length) {
-		fprintf(stderr, "crf: the password must have at least %d characters\n",
-		    cfg->password_min_length);
-		goto out;
-	}
 	if (store_add_user(st, login, name, role, pw, &e) != CRF_OK) {
 		fprintf(stderr, "crf: %s\n", e.msg);
 		goto out;
@@ -114,7 +128,6 @@ user_add(store *st, const crf_config *cfg, int argc, char **argv)
 	rc = 0;
 out:
 	memset(pw, 0, sizeof pw);
-	memset(again, 0, sizeof again);
 	return rc;
 }
 
@@ -123,7 +136,7 @@ static int
 user_change_cmd(store *st, const crf_config *cfg, const char *cmd, const char *login,
     const char *role)
 {
-	char pw[256] = "", again[256] = "";
+	char pw[256] = "";
 	user_change what;
 	const char *arg = NULL;
 	crf_err e;
@@ -143,20 +156,8 @@ user_change_cmd(store *st, const crf_config *cfg, const char *cmd, const char *l
 		arg = role;
 	} else {
 		what = USER_RESET_PASSWORD;
-		if (!read_password("New password: ", pw, sizeof pw)) {
-			fprintf(stderr, "crf: no password given\n");
-			return 1;
-		}
-		if (isatty(STDIN_FILENO) && (!read_password("New password again: ", again,
-		    sizeof again) || strcmp(pw, again) != 0)) {
-			fprintf(stderr, "crf: the two passwords differ; nothing was changed\n");
+		if (!new_password(cfg, pw, sizeof pw))
 			goto out;
-		}
-		if ((int)strlen(pw) < cfg->password_min_length) {
-			fprintf(stderr, "crf: the password must have at least %d characters\n",
-			    cfg->password_min_length);
-			goto out;
-		}
 		arg = pw;
 	}
 	if (store_change_user(st, login, what, arg, &e) != CRF_OK) {
@@ -172,7 +173,6 @@ user_change_cmd(store *st, const crf_config *cfg, const char *cmd, const char *l
 	rc = 0;
 out:
 	memset(pw, 0, sizeof pw);
-	memset(again, 0, sizeof again);
 	return rc;
 }
 
