@@ -27,7 +27,8 @@ typedef struct store store;
 
 /* ---- Open and close -------------------------------------------------- */
 
-/* Create a new site database at path for site (code, name).  Refuses with
+/* Create a new site database at path for site (code, name), making its
+ * folder (mode 0750) when that does not exist yet.  Refuses with
  * CRF_EEXIST if the file exists (even empty): crf never initialises over
  * an existing file.  On success *out is open and ready. */
 crf_status store_create(const char *path, const char *site_code,

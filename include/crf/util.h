@@ -79,6 +79,9 @@ const char *ascii_fallback(unsigned long cp);
 char *file_read_all(const char *path, size_t *len);
 /* Directory part of a path, owned ("." when there is none). */
 char *path_dirname(const char *path);
+/* Create dir and any missing parent folder, each with mode 0750.  Returns
+ * 0, or -1 with errno set. */
+int path_make_dirs(const char *dir);
 /* Join dir and a relative name; absolute names are returned as copies. */
 char *path_join(const char *dir, const char *name);
 

@@ -1092,6 +1092,20 @@ store_create(const char *path, const char *site_code, const char *site_name,
 		return crf_fail(err, CRF_EINVAL, "no database file was given");
 	if (str_blank(site_code))
 		return crf_fail(err, CRF_EINVAL, "the site code is empty");
+	{
+		/* A new site's data folder is made with the database. */
+		char *dir = path_dirname(path);
+		struct stat sb;
+		int made = stat(dir, &sb) == 0 || errno != ENOENT ? 0 : path_make_dirs(dir);
+
+		if (made != 0) {
+			cs = crf_fail(err, CRF_EIO, "cannot create the folder %s: %s",
+			    dir, strerror(errno));
+			free(dir);
+			return cs;
+		}
+		free(dir);
+	}
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0) {
 		int e = errno;

@@ -19,45 +19,12 @@ typedef struct setup_scr {
 	char full_name[256];
 } setup_scr;
 
-/* Create dir and any missing parent, each mode 0750. */
-static int
-make_dirs(const char *dir)
-{
-	char *p = xstrdup(dir);
-	int rc = 0;
-
-	for (char *s = p + 1; ; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-
-			*s = '\0';
-			if (mkdir(p, 0750) != 0 && errno != EEXIST) {
-				rc = -1;
-				break;
-			}
-			*s = c;
-			if (c == '\0')
-				break;
-		}
-	}
-	free(p);
-	return rc;
-}
-
 static bool
 create_database(app *a)
 {
-	char *dir = path_dirname(a->cfg->db_path);
-	struct stat sb;
 	crf_err e;
 	crf_status rc;
 
-	if (stat(dir, &sb) != 0 && errno == ENOENT && make_dirs(dir) != 0) {
-		app_message(a, ST_ERROR, "Cannot create the folder %s: %s", dir, strerror(errno));
-		free(dir);
-		return false;
-	}
-	free(dir);
 	rc = store_create(a->cfg->db_path, a->cfg->site_code, a->cfg->site_name, &a->st, &e);
 	if (rc != CRF_OK) {
 		app_message(a, ST_ERROR, "The site database was not created: %s", e.msg);

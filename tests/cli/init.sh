@@ -41,3 +41,14 @@ expect_match "bad config: language" "$T/bad.ini:7: \[display\] language: must be
 out=$("$CRF_BIN" -c "$T/none.ini" init 2>&1); rc=$?
 expect_eq "missing config: exit 1" 1 "$rc"
 expect_match "missing config: says so" 'no usable configuration' "$out"
+
+# A new site's folder is made with the database (as on a fresh clone,
+# where config.ini names data/site.db).
+sed -i 's|^path = .*|path = new/site/site.db|' "$T/config.ini"
+out=$("$CRF_BIN" -c "$T/config.ini" init 2>&1); rc=$?
+expect_eq "init: missing folders are made" 0 "$rc"
+expect_eq "init: the folder is private to the site" 750 "$(stat -c %a "$T/new/site")"
+sed -i 's|^path = .*|path = /proc/crf-no/site.db|' "$T/config.ini"
+out=$("$CRF_BIN" -c "$T/config.ini" init 2>&1); rc=$?
+expect_eq "init: a folder that cannot be made: exit 1" 1 "$rc"
+expect_match "init: says which folder" 'cannot create the folder /proc/crf-no' "$out"

@@ -223,9 +223,21 @@ test_create_refuses_existing(void **state)
 	assert_int_equal(path_int(f->path, "SELECT count(*) FROM site"
 	    " WHERE code = 'TJ01'"), 1);
 
+	/* A missing folder is made with the database, private to the site. */
 	snprintf(missing_dir, sizeof missing_dir, "%s/nowhere/site.db", f->dir);
-	assert_int_equal(store_create(missing_dir, "TJ01", "X", &st, &e),
-	    CRF_ENOENT);
+	assert_int_equal(store_create(missing_dir, "TJ01", "X", &st, &e), CRF_OK);
+	store_close(st);
+	st = NULL;
+	{
+		struct stat ds;
+		char cmd[600];
+
+		snprintf(missing_dir, sizeof missing_dir, "%s/nowhere", f->dir);
+		assert_int_equal(stat(missing_dir, &ds), 0);
+		assert_int_equal(ds.st_mode & 0777, 0750);
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", missing_dir);
+		assert_int_equal(system(cmd), 0);
+	}
 	assert_int_equal(store_create(f->dir, "TJ01", "X", &st, &e), CRF_EEXIST);
 	assert_int_equal(store_create("", "TJ01", "X", &st, &e), CRF_EINVAL);
 	snprintf(missing_dir, sizeof missing_dir, "%s/other.db", f->dir);
