@@ -7,6 +7,7 @@
  *   [display]   language (en|zh), date_format
  *   [security]  idle_lock_minutes, failed_login_limit,
  *               password_min_length, password_max_age_days
+ *   [monitoring] auto_queries
  *
  * Every unknown section or key, missing required key and bad value is an
  * error naming the file, line, section and key.  docs/configuration.md
@@ -30,6 +31,7 @@ typedef struct crf_config {
 	int failed_login_limit;     /* 1..20, default 5 */
 	int password_min_length;    /* 8..128, default 10 */
 	int password_max_age_days;  /* 0 (never) ..3650, default 180 */
+	bool auto_queries;          /* [monitoring]: soft values raise queries; no */
 } crf_config;
 
 /*

@@ -78,6 +78,9 @@ void time_format(int minutes, char *buf, size_t size); /* "HH:MM" */
 /* The clock.  CRF_NOW, when set, is an ISO UTC instant such as
  * "2026-01-15T09:30:00Z" and replaces the system clock (tests). */
 time_t clock_now(void);
+/* Parse a stored UTC timestamp ("2026-01-15T09:30:00Z") into *out;
+ * false if it is not one. */
+bool clock_parse(const char *s, time_t *out);
 /* Today's date in local time (honours TZ and CRF_NOW). */
 crf_date clock_today(void);
 /* Timestamp text for the audit trail: UTC "2026-01-15T09:30:00Z" into

@@ -49,8 +49,8 @@ enum {
 	  "Save and mark the form complete (required fields and hard checks must pass)") \
 	X(ACT_MISSING,   "missing",   4,  'O', KC_FORM, PERM_ENTER, "Missing", \
 	  "Give the current field a missing-data code (UNK, ND, NA) instead of a value") \
-	X(ACT_HISTORY,   "history",   5,  'Y', KC_FORM, PERM_VIEW, "History", \
-	  "Every earlier value of the current field, with who, when and why") \
+	X(ACT_HISTORY,   "history",   5,  'Y', KC_FORM | KC_CASEBOOK, PERM_VIEW, "History", \
+	  "Audit trail: of the current field (form); of a form, a visit or the whole subject (casebook)") \
 	X(ACT_NEW,       "new",       6,  'N', KC_LIST | KC_CASEBOOK, PERM_ENTER, "New", \
 	  "Add a subject (subject list) or a log entry (casebook)") \
 	X(ACT_PREV_FORM, "prev-form", 7,  'B', KC_FORM, PERM_VIEW, "Prev", \
@@ -61,6 +61,18 @@ enum {
 	  "Show only subjects of one status") \
 	X(ACT_BACK,      "back",      10, 'X', KC_ALL & ~KC_DIALOG, PERM_ANYONE, "Back", \
 	  "Leave this screen (asks first if there are unsaved entries); quit from the subject list") \
+	X(ACT_QUERY,     "query",     11, 'Q', KC_FORM | KC_CASEBOOK | KC_LIST, PERM_VIEW, "Query", \
+	  "Queries: of the current field (form), of the subject (casebook), of the site (subject list)") \
+	X(ACT_SIGN,      "sign",      12, 'R', KC_FORM | KC_CASEBOOK, PERM_SIGN, "Sign", \
+	  "Sign this form, its visit or the whole casebook with your password (investigator)") \
+	X(ACT_VERIFY,    "verify",    9,  'D', KC_FORM | KC_CASEBOOK, PERM_VERIFY, "Verify", \
+	  "Mark the form source-data verified against the source documents (monitor)") \
+	X(ACT_LOCK,      "lock",      4,  'K', KC_CASEBOOK, PERM_LOCK, "Lock", \
+	  "Lock or unlock a form, a visit or the whole casebook (data manager)") \
+	X(ACT_USERS,     "users",     7,  'U', KC_LIST, PERM_MANAGE_USERS, "Users", \
+	  "Manage accounts: add, change role, reset password, unlock, retire (administrator)") \
+	X(ACT_PASSWORD,  "password",  8,  'P', KC_LIST, PERM_VIEW, "Password", \
+	  "Change your own password") \
 	X(ACT_REDRAW,    "redraw",    0,  'L', 0, PERM_ANYONE, "Redraw", \
 	  "Redraw the whole screen") \
 	X(ACT_NEXT,      "next",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN, PERM_ANYONE, "", \

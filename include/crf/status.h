@@ -30,6 +30,7 @@
 	X(CRF_ESCHEMA,     "the database was made by a newer crf") \
 	X(CRF_ECONFLICT,   "changed by someone else since it was opened") \
 	X(CRF_EDENIED,     "not allowed") \
+	X(CRF_ELOCKED,     "locked: read-only until a data manager unlocks it") \
 	X(CRF_EUSAGE,      "usage error")
 
 typedef enum crf_status {

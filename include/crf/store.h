@@ -23,7 +23,7 @@ typedef struct store store;
 
 /* The schema version this build writes (PRAGMA user_version).  Version 2
  * hash-chains the audit trail (see audit.h and the note in store.c). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* ---- Open and close -------------------------------------------------- */
 
@@ -75,8 +75,8 @@ void subject_rows_free(subject_row *rows, size_t n);
 
 /* ---- Form instances ----------------------------------------------------- */
 
-/* Record states (the later trust-layer issue adds verified, signed,
- * locked): see the state diagram in store.c. */
+/* Record states: see the state diagram in store.c.  Verification,
+ * signatures and locks are kept beside the status (signoff.h). */
 typedef enum form_status {
 	FORM_NOT_STARTED = 0,
 	FORM_INCOMPLETE = 1,
@@ -115,6 +115,8 @@ typedef struct form_data {
 	int form_version;       /* form definition version it was saved under */
 	char *updated_at;
 	char *updated_by;
+	char *sdv_by;           /* source data verified by (signoff.h), or NULL */
+	char *sdv_at;
 	item_value *items;      /* sorted by field */
 	size_t nitems;
 } form_data;
@@ -150,6 +152,28 @@ crf_status store_save_form(store *st, const form_key *key,
     const item_change *changes, size_t nchanges, const char *reason,
     int *new_version, crf_err *err);
 
+/* A query the save raises by itself (query.h) when the site's
+ * auto_queries setting is on: a soft-range value confirmed, a soft check
+ * that failed.  field NULL: about the whole form. */
+typedef struct save_query {
+	const char *field;
+	const char *text;
+} save_query;
+
+/* store_save_form(), also raising queries[0..nqueries) in the same
+ * transaction when auto queries are on (store_set_auto_queries), each
+ * unless a query raised by crf is still open on the same field.  A save
+ * of a locked form is refused with CRF_ELOCKED; a save that changes an
+ * item of a verified form clears the verification (signoff.h). */
+crf_status store_save_form_queries(store *st, const form_key *key,
+    int expected_version, int form_version, form_status status,
+    const item_change *changes, size_t nchanges, const char *reason,
+    const save_query *queries, size_t nqueries, int *new_version,
+    crf_err *err);
+
+/* Turn automatic queries on or off (config.ini [security] auto_queries). */
+void store_set_auto_queries(store *st, bool on);
+
 /* Summary of every saved form instance of a subject. */
 typedef struct form_row {
 	char *event;
@@ -159,6 +183,7 @@ typedef struct form_row {
 	form_status status;
 	int version;
 	char *updated_at;
+	bool verified;          /* source data verified (signoff.h) */
 } form_row;
 crf_status store_list_forms(store *st, long long subject_id, form_row **rows,
     size_t *n, crf_err *err);
@@ -267,6 +292,9 @@ typedef struct user_row {
 	bool active;
 	char *created_at;
 	bool locked;        /* after too many wrong passwords */
+	bool must_change;   /* store_login: the password has expired or was
+	                     * reset by an administrator: change it now */
+	char *pw_changed_at;/* when the password was last set */
 } user_row;
 
 /* Number of user accounts (0 on a new database: first-start set-up). */
@@ -282,6 +310,10 @@ crf_status store_add_user(store *st, const char *login, const char *full_name,
  * failed_login_limit; 5 until set). */
 void store_set_login_limit(store *st, int limit);
 
+/* Passwords older than days must be changed at sign-in (config.ini
+ * password_max_age_days; 0: never). */
+void store_set_password_max_age(store *st, int days);
+
 /* Check a login and password.  CRF_OK fills *out; CRF_EDENIED ("the user
  * name or password is wrong") otherwise, without saying which.  Each wrong
  * password of an existing account counts; at the limit the account is
@@ -290,6 +322,14 @@ void store_set_login_limit(store *st, int limit);
  * A right password resets the count.  Every outcome is audited. */
 crf_status store_login(store *st, const char *login, const char *password,
     user_row *out, crf_err *err);
+
+/* A person changes their own password: old_password must be right (a
+ * wrong one counts towards the lockout), the new one must differ from
+ * it.  Clears must_change and restarts the password's age.  Audited
+ * "password-change" (never the password).  Length rules are the
+ * caller's (config.ini password_min_length). */
+crf_status store_change_password(store *st, const char *login,
+    const char *old_password, const char *new_password, crf_err *err);
 void user_row_clear(user_row *u);
 
 /* What an administrator changes in an account. */
@@ -297,7 +337,8 @@ typedef enum user_change {
 	USER_UNLOCK,          /* after too many wrong passwords */
 	USER_RETIRE,          /* may no longer sign in; the login is never reused */
 	USER_SET_ROLE,        /* arg: the new role name */
-	USER_RESET_PASSWORD   /* arg: the new password (hashed, never stored) */
+	USER_RESET_PASSWORD   /* arg: the new password (hashed, never stored);
+	                       * the person must change it at next sign-in */
 } user_change;
 
 /* Change an account, audited in the same transaction ("user-unlock",

@@ -38,6 +38,7 @@ static const struct {
 	{ "display",  { "language", "date_format", NULL } },
 	{ "security", { "idle_lock_minutes", "failed_login_limit",
 	                "password_min_length", "password_max_age_days", NULL } },
+	{ "monitoring", { "auto_queries", NULL } },
 };
 
 static const char *const date_formats[] = {
@@ -125,6 +126,22 @@ cfg_int(cfg_ctx *c, const ini_doc *doc, const char *sec, const char *key,
 	return (int)v;
 }
 
+static bool
+cfg_bool(cfg_ctx *c, const ini_doc *doc, const char *sec, const char *key,
+    bool def)
+{
+	const ini_key *k = cfg_key(doc, sec, key);
+
+	if (k == NULL)
+		return def;
+	if (strcmp(k->value, "yes") == 0)
+		return true;
+	if (strcmp(k->value, "no") == 0)
+		return false;
+	cfg_error(c, doc, sec, key, "must be yes or no, not '%s'", k->value);
+	return def;
+}
+
 static char *
 resolve(const char *cfgpath, const char *p)
 {
@@ -165,7 +182,7 @@ config_load(const char *path, crf_config *cfg, crf_err *err)
 					break;
 			if (si == sizeof cfg_schema / sizeof cfg_schema[0]) {
 				sb_addf(&c.msgs, "%s%s:%d: unknown section [%s] (known: site, "
-				    "database, forms, display, security)", c.msgs.len ? "\n" : "",
+				    "database, forms, display, security, monitoring)", c.msgs.len ? "\n" : "",
 				    path, sec->line, sec->name);
 				c.nerr++;
 				continue;
@@ -227,6 +244,7 @@ config_load(const char *path, crf_config *cfg, crf_err *err)
 		cfg->failed_login_limit = cfg_int(&c, &doc, "security", "failed_login_limit", 5, 1, 20);
 		cfg->password_min_length = cfg_int(&c, &doc, "security", "password_min_length", 10, 8, 128);
 		cfg->password_max_age_days = cfg_int(&c, &doc, "security", "password_max_age_days", 180, 0, 3650);
+		cfg->auto_queries = cfg_bool(&c, &doc, "monitoring", "auto_queries", false);
 	}
 	ini_free(&doc);
 	if (c.nerr > 0 || rc != CRF_OK) {

@@ -503,6 +503,12 @@ clock_now(void)
 	return time(NULL);
 }
 
+bool
+clock_parse(const char *s, time_t *out)
+{
+	return s != NULL && parse_now(s, out);
+}
+
 crf_date
 clock_today(void)
 {

@@ -164,6 +164,7 @@
 #include "crf/perm.h"
 #include "crf/store.h"
 #include "crf/util.h"
+#include "store_impl.h"
 
 /* PRAGMA application_id of a crf database: 0x43524631, "CRF1". */
 #define STORE_APP_ID 1129465393
@@ -314,6 +315,82 @@ static const struct store_step {
 	"ALTER TABLE account ADD COLUMN locked INTEGER NOT NULL DEFAULT 0"
 	" CHECK (locked IN (0, 1));"
 	"PRAGMA user_version = 3;", NULL, NULL },
+	/* 3 -> 4: password age, source data verification, signatures, locks,
+	 * queries */
+	{ "ALTER TABLE account ADD COLUMN pw_changed_at TEXT;"
+	"UPDATE account SET pw_changed_at = created_at;"
+	"ALTER TABLE account ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0"
+	" CHECK (must_change IN (0, 1));"
+	"ALTER TABLE form_instance ADD COLUMN sdv_by TEXT;"
+	"ALTER TABLE form_instance ADD COLUMN sdv_at TEXT;"
+	"CREATE TABLE signature ("
+	" id INTEGER PRIMARY KEY,"
+	" subject_id INTEGER NOT NULL REFERENCES subject (id),"
+	" scope TEXT NOT NULL CHECK (scope IN ('form', 'event', 'casebook')),"
+	" event TEXT,"
+	" event_repeat INTEGER,"
+	" form TEXT,"
+	" form_repeat INTEGER,"
+	" login TEXT NOT NULL,"
+	" full_name TEXT NOT NULL,"
+	" meaning TEXT NOT NULL,"
+	" signed_at TEXT NOT NULL,"
+	" tz_offset TEXT NOT NULL,"
+	" content_hash TEXT NOT NULL,"
+	" audit_seq INTEGER NOT NULL);"
+	"CREATE INDEX signature_by_subject ON signature (subject_id);"
+	"CREATE TRIGGER signature_no_update BEFORE UPDATE ON signature"
+	" BEGIN SELECT RAISE(ABORT, 'signatures cannot be changed'); END;"
+	"CREATE TRIGGER signature_no_delete BEFORE DELETE ON signature"
+	" BEGIN SELECT RAISE(ABORT, 'signatures cannot be changed'); END;"
+	"CREATE TABLE record_lock ("
+	" id INTEGER PRIMARY KEY,"
+	" subject_id INTEGER NOT NULL REFERENCES subject (id),"
+	" scope TEXT NOT NULL CHECK (scope IN ('form', 'event', 'casebook')),"
+	" event TEXT,"
+	" event_repeat INTEGER,"
+	" form TEXT,"
+	" form_repeat INTEGER,"
+	" locked_by TEXT NOT NULL,"
+	" locked_at TEXT NOT NULL,"
+	" unlocked_by TEXT,"
+	" unlocked_at TEXT,"
+	" unlock_reason TEXT);"
+	"CREATE INDEX record_lock_by_subject ON record_lock (subject_id)"
+	" WHERE unlocked_at IS NULL;"
+	"CREATE TRIGGER record_lock_no_delete BEFORE DELETE ON record_lock"
+	" BEGIN SELECT RAISE(ABORT, 'locks are never deleted: unlock them'); END;"
+	"CREATE TABLE data_query ("
+	" id INTEGER PRIMARY KEY,"
+	" subject_id INTEGER NOT NULL REFERENCES subject (id),"
+	" event TEXT NOT NULL,"
+	" event_repeat INTEGER NOT NULL,"
+	" form TEXT NOT NULL,"
+	" form_repeat INTEGER NOT NULL,"
+	" field TEXT,"
+	" state TEXT NOT NULL CHECK (state IN ('open', 'answered', 'closed')),"
+	" automatic INTEGER NOT NULL DEFAULT 0 CHECK (automatic IN (0, 1)),"
+	" raised_by TEXT NOT NULL,"
+	" raised_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL);"
+	"CREATE INDEX data_query_by_subject ON data_query (subject_id, state);"
+	"CREATE TRIGGER data_query_no_delete BEFORE DELETE ON data_query"
+	" BEGIN SELECT RAISE(ABORT, 'queries are never deleted: close them'); END;"
+	"CREATE TABLE query_message ("
+	" query_id INTEGER NOT NULL REFERENCES data_query (id),"
+	" n INTEGER NOT NULL,"
+	" action TEXT NOT NULL CHECK (action IN ('raise', 'answer', 'close',"
+	"  'reopen')),"
+	" user TEXT NOT NULL,"
+	" at TEXT NOT NULL,"
+	" tz_offset TEXT NOT NULL,"
+	" text TEXT,"
+	" PRIMARY KEY (query_id, n)) WITHOUT ROWID;"
+	"CREATE TRIGGER query_message_no_update BEFORE UPDATE ON query_message"
+	" BEGIN SELECT RAISE(ABORT, 'query messages cannot be changed'); END;"
+	"CREATE TRIGGER query_message_no_delete BEFORE DELETE ON query_message"
+	" BEGIN SELECT RAISE(ABORT, 'query messages cannot be changed'); END;"
+	"PRAGMA user_version = 4;", NULL, NULL },
 };
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
     STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -387,6 +464,8 @@ enum store_sql {
 #define AUDIT_MATCH "subject = ?1 AND event = ?2 AND event_repeat = ?3" \
 	" AND form = ?4 AND form_repeat = ?5"
 
+_Static_assert((int)SQL_COUNT <= (int)STORE_SLOTS_CORE, "store.c has too many statements");
+
 static const char *const store_sql[SQL_COUNT] = {
 	[SQL_BEGIN_READ] = "BEGIN",
 	[SQL_BEGIN_WRITE] = "BEGIN IMMEDIATE",
@@ -403,7 +482,7 @@ static const char *const store_sql[SQL_COUNT] = {
 	[SQL_SUBJECT_LIST] = "SELECT " SUBJECT_COLS " FROM subject ORDER BY key",
 	[SQL_SUBJECT_KEY] = "SELECT key FROM subject WHERE id = ?1",
 	[SQL_INST_GET] = "SELECT id, status, version, form_version, updated_at,"
-	    " updated_by FROM form_instance WHERE " INST_MATCH,
+	    " updated_by, sdv_by, sdv_at FROM form_instance WHERE " INST_MATCH,
 	[SQL_INST_PUT] = "INSERT INTO form_instance (subject_id, event,"
 	    " event_repeat, form, form_repeat, status, version, form_version,"
 	    " created_at, updated_at, updated_by)"
@@ -412,7 +491,8 @@ static const char *const store_sql[SQL_COUNT] = {
 	    " version = version + 1, form_version = ?3, updated_at = ?4,"
 	    " updated_by = ?5 WHERE id = ?1",
 	[SQL_INST_LIST] = "SELECT event, event_repeat, form, form_repeat, status,"
-	    " version, updated_at FROM form_instance WHERE subject_id = ?1"
+	    " version, updated_at, sdv_by IS NOT NULL FROM form_instance"
+	    " WHERE subject_id = ?1"
 	    " ORDER BY event, event_repeat, form, form_repeat",
 	[SQL_ITEM_GET] = "SELECT value, missing, flags FROM item"
 	    " WHERE instance_id = ?1 AND field = ?2",
@@ -483,17 +563,19 @@ static const char *const store_sql[SQL_COUNT] = {
 	    " AND tbl_name = 'audit' AND name = ?1",
 	[SQL_USER_COUNT] = "SELECT count(*) FROM account",
 	[SQL_USER_PUT] = "INSERT INTO account (login, full_name, role, pw_hash,"
-	    " created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	    " created_at, created_by, pw_changed_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)",
 	[SQL_USER_GET] = "SELECT id, login, full_name, role, active, created_at,"
-	    " pw_hash, failed_logins, locked FROM account WHERE login = ?1",
+	    " pw_hash, failed_logins, locked, pw_changed_at, must_change"
+	    " FROM account WHERE login = ?1",
 	[SQL_USER_FAILED] = "UPDATE account SET failed_logins = ?2,"
 	    " locked = ?3 WHERE login = ?1",
 	[SQL_USER_RETIRE] = "UPDATE account SET active = 0 WHERE login = ?1",
 	[SQL_USER_ROLE] = "UPDATE account SET role = ?2 WHERE login = ?1",
 	[SQL_USER_PASSWORD] = "UPDATE account SET pw_hash = ?2, failed_logins = 0,"
-	    " locked = 0 WHERE login = ?1",
+	    " locked = 0, must_change = ?3, pw_changed_at = ?4 WHERE login = ?1",
 	[SQL_USER_LIST] = "SELECT id, login, full_name, role, active, created_at,"
-	    " locked FROM account ORDER BY login",
+	    " locked, pw_changed_at, must_change FROM account ORDER BY login",
 	[SQL_DRAFT_DEL] = "DELETE FROM draft WHERE " INST_MATCH " AND user = ?6",
 	[SQL_DRAFT_PUT] = "INSERT INTO draft (subject_id, event, event_repeat, form,"
 	    " form_repeat, user, base_version, saved_at)"
@@ -506,46 +588,6 @@ static const char *const store_sql[SQL_COUNT] = {
 	[SQL_DRAFT_ITEMS] = "SELECT field, value, missing, flags FROM draft_item"
 	    " WHERE " INST_MATCH " AND user = ?6 ORDER BY field",
 };
-
-struct store {
-	sqlite3 *db;
-	char *path;
-	char *site_code;
-	char *site_name;
-	char *user;
-	int login_limit;           /* wrong passwords that lock an account */
-	crf_role role;             /* set by a successful store_login */
-	bool enforce;              /* a signed-in session: check the role */
-	char now_utc[32];          /* timestamp of the save in progress */
-	char now_off[16];
-	sqlite3_stmt *stmt[SQL_COUNT];
-#ifdef CRF_TESTING
-	int crash_after;           /* _exit(9) after this many item writes */
-#endif
-};
-
-/* One audit row to write; the timestamp and user come from the store. */
-typedef struct audit_entry {
-	const char *action;
-	const char *subject;
-	const form_key *key;       /* NULL for rows about a subject */
-	const char *field;
-	const char *old_value;
-	const char *old_missing;
-	const char *new_value;
-	const char *new_missing;
-	const char *reason;
-} audit_entry;
-
-/* The stored state of a form instance. */
-typedef struct inst_state {
-	long long id;              /* 0: no row */
-	int status;
-	int version;
-	int form_version;
-	char *updated_at;
-	char *updated_by;
-} inst_state;
 
 /* ---- Errors ------------------------------------------------------------ */
 
@@ -575,7 +617,7 @@ store_fail_rc(sqlite3 *db, const char *path, int rc, crf_err *err)
 	}
 }
 
-static crf_status
+crf_status
 store_fail(store *st, int rc, crf_err *err)
 {
 	return store_fail_rc(st->db, st->path, rc, err);
@@ -583,19 +625,25 @@ store_fail(store *st, int rc, crf_err *err)
 
 /* ---- Statements -------------------------------------------------------- */
 
-static int
-store_stmt(store *st, enum store_sql id, sqlite3_stmt **out)
+int
+store_stmt_sql(store *st, int slot, const char *sql, sqlite3_stmt **out)
 {
 	int rc = SQLITE_OK;
 
-	if (st->stmt[id] == NULL)
-		rc = sqlite3_prepare_v3(st->db, store_sql[id], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st->stmt[id], NULL);
-	*out = st->stmt[id];
+	if (st->stmt[slot] == NULL)
+		rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+		    &st->stmt[slot], NULL);
+	*out = st->stmt[slot];
 	return rc;
 }
 
-static void
+static int
+store_stmt(store *st, enum store_sql id, sqlite3_stmt **out)
+{
+	return store_stmt_sql(st, (int)id, store_sql[id], out);
+}
+
+void
 store_reset(sqlite3_stmt *s)
 {
 	if (s != NULL) {
@@ -604,7 +652,7 @@ store_reset(sqlite3_stmt *s)
 	}
 }
 
-static int
+int
 bind_text(sqlite3_stmt *s, int i, const char *text)
 {
 	if (text == NULL)
@@ -613,7 +661,7 @@ bind_text(sqlite3_stmt *s, int i, const char *text)
 }
 
 /* Bind ?1..?5 to the instance key (subject given as id or key text). */
-static int
+int
 bind_form_key(sqlite3_stmt *s, const form_key *key, const char *subject)
 {
 	int rc;
@@ -634,7 +682,7 @@ bind_form_key(sqlite3_stmt *s, const form_key *key, const char *subject)
 }
 
 /* Run a statement that returns no rows; SQLITE_OK when it is done. */
-static int
+int
 store_run(sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
@@ -654,20 +702,20 @@ store_exec(store *st, enum store_sql id)
 	return rc;
 }
 
-static char *
+char *
 col_text(sqlite3_stmt *s, int i)
 {
 	return xstrdup((const char *)sqlite3_column_text(s, i));
 }
 
-static void
+void
 store_rollback(store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static crf_status
+crf_status
 store_commit(store *st, crf_err *err)
 {
 	int rc = store_exec(st, SQL_COMMIT);
@@ -686,6 +734,24 @@ store_stamp(store *st)
 {
 	clock_stamp(clock_now(), st->now_utc, sizeof st->now_utc, st->now_off,
 	    sizeof st->now_off);
+}
+
+crf_status
+store_begin_read(store *st, crf_err *err)
+{
+	int rc = store_exec(st, SQL_BEGIN_READ);
+
+	return rc == SQLITE_OK ? CRF_OK : store_fail(st, rc, err);
+}
+
+crf_status
+store_begin_write(store *st, crf_err *err)
+{
+	int rc;
+
+	store_stamp(st);
+	rc = store_exec(st, SQL_BEGIN_WRITE);
+	return rc == SQLITE_OK ? CRF_OK : store_fail(st, rc, err);
 }
 
 /* The last row of the trail (seq 0, NULLs when it is empty), the latest
@@ -720,7 +786,7 @@ audit_last(store *st, long long *seq, char **hash, char **ts,
  * 11).  Must run inside a write transaction (after BEGIN IMMEDIATE), so
  * that the last row cannot change until the row is committed.
  */
-static int
+int
 audit_put(store *st, const audit_entry *a)
 {
 	audit_text col[AUDIT_NCOLS];
@@ -754,8 +820,10 @@ audit_put(store *st, const audit_entry *a)
 		snprintf(fr_txt, sizeof fr_txt, "%d", a->key->form_repeat);
 		col[AUDIT_EVENT] = audit_str(a->key->event);
 		col[AUDIT_EVENT_REPEAT] = audit_str(er_txt);
-		col[AUDIT_FORM] = audit_str(a->key->form);
-		col[AUDIT_FORM_REPEAT] = audit_str(fr_txt);
+		if (a->key->form != NULL) {
+			col[AUDIT_FORM] = audit_str(a->key->form);
+			col[AUDIT_FORM_REPEAT] = audit_str(fr_txt);
+		}
 	}
 	col[AUDIT_FIELD] = audit_str(a->field);
 	col[AUDIT_OLD_VALUE] = audit_str(a->old_value);
@@ -776,7 +844,8 @@ audit_put(store *st, const audit_entry *a)
 			rc = sqlite3_bind_int64(s, i + 1, seq);
 		else if (i == AUDIT_EVENT_REPEAT && a->key != NULL)
 			rc = sqlite3_bind_int(s, i + 1, a->key->event_repeat);
-		else if (i == AUDIT_FORM_REPEAT && a->key != NULL)
+		else if (i == AUDIT_FORM_REPEAT && a->key != NULL &&
+		    a->key->form != NULL)
 			rc = sqlite3_bind_int(s, i + 1, a->key->form_repeat);
 		else if (i == AUDIT_CLOCK_BACK)
 			rc = sqlite3_bind_int(s, i + 1, back ? 1 : 0);
@@ -867,7 +936,7 @@ migrate_chain(store *st)
 /* A signed-in session may only do what its role may (the permission
  * table of perm.c); tools run from the shell have the rights of the
  * operating-system account that can write the file. */
-static crf_status
+crf_status
 store_may(const store *st, perm_action act, crf_err *err)
 {
 	char why[256];
@@ -1181,7 +1250,7 @@ store_close(store *st)
 {
 	if (st == NULL)
 		return;
-	for (int i = 0; i < SQL_COUNT; i++)
+	for (int i = 0; i < STORE_SLOTS; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
 	free(st->path);
@@ -1392,7 +1461,7 @@ store_find_subject(store *st, const char *key, subject_row *out, crf_err *err)
 }
 
 /* The key of subject id into *key (NULL when there is no such subject). */
-static int
+int
 subject_key(store *st, long long id, char **key)
 {
 	sqlite3_stmt *s;
@@ -1425,16 +1494,18 @@ form_status_name(form_status s)
 	return "unknown";
 }
 
-static void
+void
 inst_clear(inst_state *in)
 {
 	free(in->updated_at);
 	free(in->updated_by);
+	free(in->sdv_by);
+	free(in->sdv_at);
 	memset(in, 0, sizeof *in);
 }
 
 /* Read the stored instance of key; in->id stays 0 when there is none. */
-static int
+int
 inst_get(store *st, const form_key *key, inst_state *in)
 {
 	sqlite3_stmt *s;
@@ -1452,6 +1523,8 @@ inst_get(store *st, const form_key *key, inst_state *in)
 		in->form_version = sqlite3_column_int(s, 3);
 		in->updated_at = col_text(s, 4);
 		in->updated_by = col_text(s, 5);
+		in->sdv_by = col_text(s, 6);
+		in->sdv_at = col_text(s, 7);
 	}
 	store_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -1477,6 +1550,8 @@ form_data_clear(form_data *fd)
 	free(fd->items);
 	free(fd->updated_at);
 	free(fd->updated_by);
+	free(fd->sdv_by);
+	free(fd->sdv_at);
 	memset(fd, 0, sizeof *fd);
 }
 
@@ -1524,6 +1599,8 @@ store_load_form(store *st, const form_key *key, form_data *out, crf_err *err)
 		out->form_version = in.form_version;
 		out->updated_at = in.updated_at;
 		out->updated_by = in.updated_by;
+		out->sdv_by = in.sdv_by;
+		out->sdv_at = in.sdv_at;
 		rc = store_stmt(st, SQL_ITEM_LIST, &s);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_bind_int64(s, 1, in.id);
@@ -1624,7 +1701,8 @@ save_item(store *st, long long instance_id, const audit_entry *a, int flags)
 static crf_status
 save_body(store *st, const form_key *key, int expected_version,
     int form_version, form_status status, const item_change *changes,
-    size_t nchanges, const char *reason, int *new_version, crf_err *err)
+    size_t nchanges, const char *reason, const save_query *queries,
+    size_t nqueries, int *new_version, crf_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	inst_state in = { 0 };
@@ -1643,6 +1721,8 @@ save_body(store *st, const form_key *key, int expected_version,
 		free(subject);
 		return store_fail(st, rc, err);
 	}
+	if ((cs = signoff_check_unlocked(st, key, err)) != CRF_OK)
+		goto out;
 	if (in.version != expected_version) {
 		if (in.id != 0)
 			cs = crf_fail(err, CRF_ECONFLICT, "this form was saved by %s at "
@@ -1730,6 +1810,13 @@ save_body(store *st, const form_key *key, int expected_version,
 #endif
 	}
 
+	if (rc == SQLITE_OK && changed && in.sdv_by != NULL)
+		rc = signoff_sdv_changed(st, &in, key, subject, reason);
+	for (size_t i = 0; rc == SQLITE_OK && st->auto_queries && i < nqueries; i++)
+		if (!str_blank(queries[i].text))
+			rc = query_raise_auto(st, key, subject, queries[i].field,
+			    queries[i].text);
+
 	if (rc == SQLITE_OK && (int)status != in.status) {
 		audit_entry a = { .action = "status", .subject = subject,
 		    .key = key, .old_value = in.status == FORM_NOT_STARTED ? NULL :
@@ -1773,6 +1860,22 @@ store_save_form(store *st, const form_key *key, int expected_version,
     int form_version, form_status status, const item_change *changes,
     size_t nchanges, const char *reason, int *new_version, crf_err *err)
 {
+	return store_save_form_queries(st, key, expected_version, form_version,
+	    status, changes, nchanges, reason, NULL, 0, new_version, err);
+}
+
+void
+store_set_auto_queries(store *st, bool on)
+{
+	st->auto_queries = on;
+}
+
+crf_status
+store_save_form_queries(store *st, const form_key *key, int expected_version,
+    int form_version, form_status status, const item_change *changes,
+    size_t nchanges, const char *reason, const save_query *queries,
+    size_t nqueries, int *new_version, crf_err *err)
+{
 	crf_status cs;
 	int version = expected_version;
 	int rc;
@@ -1789,7 +1892,7 @@ store_save_form(store *st, const form_key *key, int expected_version,
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, err);
 	cs = save_body(st, key, expected_version, form_version, status, changes,
-	    nchanges, reason, &version, err);
+	    nchanges, reason, queries, nqueries, &version, err);
 	if (cs == CRF_OK)
 		cs = store_commit(st, err);
 	else
@@ -1827,6 +1930,7 @@ form_from_row(sqlite3_stmt *s, void *row)
 	r->status = (form_status)sqlite3_column_int(s, 4);
 	r->version = sqlite3_column_int(s, 5);
 	r->updated_at = col_text(s, 6);
+	r->verified = sqlite3_column_int(s, 7) != 0;
 }
 
 static void
@@ -2284,6 +2388,7 @@ user_row_clear(user_row *u)
 	free(u->full_name);
 	free(u->role);
 	free(u->created_at);
+	free(u->pw_changed_at);
 	memset(u, 0, sizeof *u);
 }
 
@@ -2367,6 +2472,8 @@ user_from_list_row(sqlite3_stmt *s, void *row)
 
 	user_from_row(s, u);
 	u->locked = sqlite3_column_int(s, 6) != 0;
+	u->pw_changed_at = col_text(s, 7);
+	u->must_change = sqlite3_column_int(s, 8) != 0;
 }
 
 void
@@ -2399,6 +2506,25 @@ store_set_login_limit(store *st, int limit)
 	st->login_limit = limit > 0 ? limit : 1;
 }
 
+void
+store_set_password_max_age(store *st, int days)
+{
+	st->password_max_age = days > 0 ? days : 0;
+}
+
+/* Was the password set more than password_max_age days ago? */
+static bool
+password_too_old(const store *st, const char *changed_at)
+{
+	time_t t;
+
+	if (st->password_max_age <= 0 || str_blank(changed_at))
+		return false;
+	if (!clock_parse(changed_at, &t))
+		return true;
+	return clock_now() - t > (time_t)st->password_max_age * 86400;
+}
+
 crf_status
 store_login(store *st, const char *login, const char *password, user_row *out,
     crf_err *err)
@@ -2421,6 +2547,9 @@ store_login(store *st, const char *login, const char *password, user_row *out,
 		hash = col_text(s, 6);
 		failed = sqlite3_column_int(s, 7);
 		out->locked = sqlite3_column_int(s, 8) != 0;
+		out->pw_changed_at = col_text(s, 9);
+		out->must_change = sqlite3_column_int(s, 10) != 0 ||
+		    password_too_old(st, out->pw_changed_at);
 		known = true;
 		rc = SQLITE_OK;
 	} else if (rc == SQLITE_DONE) {
@@ -2499,6 +2628,194 @@ store_login(store *st, const char *login, const char *password, user_row *out,
 	return CRF_OK;
 }
 
+/*
+ * Check login's password inside a write transaction already begun.  A
+ * wrong one is counted (and locks the account at the limit), audited as
+ * failed_action under the login typed; *good says whether it was right.
+ * Returns an SQLite code; *cs a refusal (CRF_EDENIED) to give once the
+ * transaction is committed.
+ */
+static int
+password_recheck(store *st, const char *login, const char *password,
+    const char *failed_action, bool *good, crf_status *cs, crf_err *err)
+{
+	sqlite3_stmt *s;
+	char *hash = NULL;
+	bool known = false, active = false, locked = false, lock_now = false;
+	int failed = 0;
+	int rc = store_stmt(st, SQL_USER_GET, &s);
+
+	*good = false;
+	*cs = CRF_OK;
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 1, login);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		known = true;
+		active = sqlite3_column_int(s, 4) != 0;
+		hash = col_text(s, 6);
+		failed = sqlite3_column_int(s, 7);
+		locked = sqlite3_column_int(s, 8) != 0;
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	if (rc != SQLITE_OK) {
+		free(hash);
+		return rc;
+	}
+	if (known && active && !locked && password != NULL)
+		*good = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	free(hash);
+	if (!known || !active || locked) {
+		*cs = crf_fail(err, CRF_EDENIED, "the account %s cannot sign: it is %s",
+		    login, !known ? "unknown" : !active ? "retired" : "locked");
+		return SQLITE_OK;
+	}
+	if (*good && failed == 0)
+		return SQLITE_OK;
+	lock_now = !*good && failed + 1 >= st->login_limit;
+	rc = store_stmt(st, SQL_USER_FAILED, &s);
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 1, login);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 2, *good ? 0 : failed + 1);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 3, lock_now ? 1 : 0);
+	if (rc == SQLITE_OK)
+		rc = store_run(s);
+	else
+		store_reset(s);
+	if (rc == SQLITE_OK && !*good) {
+		audit_entry a = { .action = failed_action, .field = login };
+		rc = audit_put(st, &a);
+	}
+	if (rc == SQLITE_OK && lock_now) {
+		audit_entry l = { .action = "lockout", .field = login,
+		    .reason = "too many wrong passwords" };
+		rc = audit_put(st, &l);
+	}
+	if (!*good)
+		*cs = lock_now ?
+		    crf_fail(err, CRF_EDENIED, "the password is wrong; the account %s "
+		    "is now locked after %d wrong passwords: an administrator unlocks "
+		    "it", login, st->login_limit) :
+		    crf_fail(err, CRF_EDENIED, "the password is wrong");
+	return rc;
+}
+
+crf_status
+store_check_password(store *st, const char *login, const char *password,
+    const char *failed_action, crf_err *err)
+{
+	crf_status cs, refused;
+	bool good;
+	int rc;
+
+	if (str_blank(login) || !str_eq(login, st->user))
+		return crf_fail(err, CRF_EDENIED, "only the person signed in (%s) "
+		    "can sign here", st->user);
+	if (!sodium_ready())
+		return crf_fail(err, CRF_EIO, "the password library could not start");
+	if ((cs = store_begin_write(st, err)) != CRF_OK)
+		return cs;
+	rc = password_recheck(st, login, password, failed_action, &good, &refused,
+	    err);
+	if (rc != SQLITE_OK) {
+		cs = store_fail(st, rc, err);
+		store_rollback(st);
+		return cs;
+	}
+	if (refused != CRF_OK) {
+		crf_err e2;
+		cs = store_commit(st, &e2);
+		if (cs != CRF_OK) {
+			if (err != NULL)
+				*err = e2;
+			return cs;
+		}
+		return refused;
+	}
+	return store_commit(st, err);
+}
+
+crf_status
+store_change_password(store *st, const char *login, const char *old_password,
+    const char *new_password, crf_err *err)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	crf_status cs, refused;
+	sqlite3_stmt *s;
+	bool good;
+	int rc;
+
+	if (str_blank(login) || old_password == NULL || new_password == NULL ||
+	    *new_password == '\0')
+		return crf_fail(err, CRF_EINVAL, "a password change needs the login, "
+		    "the old password and a new one");
+	if (strcmp(old_password, new_password) == 0)
+		return crf_fail(err, CRF_EINVAL, "the new password must differ from "
+		    "the old one");
+	if (st->enforce && !str_eq(login, st->user))
+		return crf_fail(err, CRF_EDENIED, "people change only their own "
+		    "password; an administrator resets others'");
+	if (!sodium_ready())
+		return crf_fail(err, CRF_EIO, "the password library could not start");
+	if (crypto_pwhash_str(hash, new_password, strlen(new_password),
+	    STORE_PW_OPSLIMIT, STORE_PW_MEMLIMIT) != 0)
+		return crf_fail(err, CRF_ENOMEM, "not enough memory to hash the password");
+	if ((cs = store_begin_write(st, err)) != CRF_OK) {
+		sodium_memzero(hash, sizeof hash);
+		return cs;
+	}
+	{
+		char *saved = st->user;
+		st->user = (char *)login;
+		rc = password_recheck(st, login, old_password, "password-change-failed",
+		    &good, &refused, err);
+		st->user = saved;
+	}
+	if (rc == SQLITE_OK && refused == CRF_OK) {
+		rc = store_stmt(st, SQL_USER_PASSWORD, &s);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 1, login);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 2, hash);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int(s, 3, 0);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 4, st->now_utc);
+		if (rc == SQLITE_OK)
+			rc = store_run(s);
+		else
+			store_reset(s);
+		if (rc == SQLITE_OK) {
+			char *saved = st->user;
+			audit_entry a = { .action = "password-change", .field = login };
+			st->user = (char *)login;
+			rc = audit_put(st, &a);
+			st->user = saved;
+		}
+	}
+	sodium_memzero(hash, sizeof hash);
+	if (rc != SQLITE_OK) {
+		cs = store_fail(st, rc, err);
+		store_rollback(st);
+		return cs;
+	}
+	if (refused != CRF_OK) {
+		crf_err e2;
+		cs = store_commit(st, &e2);
+		if (cs != CRF_OK) {
+			if (err != NULL)
+				*err = e2;
+			return cs;
+		}
+		return refused;
+	}
+	return store_commit(st, err);
+}
+
 crf_status
 store_change_user(store *st, const char *login, user_change what, const char *arg,
     crf_err *err)
@@ -2566,6 +2883,10 @@ store_change_user(store *st, const char *login, user_change what, const char *ar
 		rc = bind_text(s, 2, arg);
 	} else if (rc == SQLITE_OK && what == USER_RESET_PASSWORD) {
 		rc = bind_text(s, 2, hash);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int(s, 3, 1);
+		if (rc == SQLITE_OK)
+			rc = bind_text(s, 4, st->now_utc);
 	}
 	if (rc == SQLITE_OK)
 		rc = store_run(s);
