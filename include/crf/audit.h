@@ -97,6 +97,8 @@ typedef enum audit_issue_kind {
 	AUDIT_ITEM_DIFFERS,    /* an item's value is not the trail's */
 	AUDIT_FORM_DIFFERS,    /* a form's status is not the trail's */
 	AUDIT_UNPROTECTED,     /* an append-only trigger is gone or changed */
+	AUDIT_REVIEW_DIFFERS,  /* a signature, lock, verification mark or query
+	                        * is not what the trail says */
 	AUDIT_HEAD_DIFFERS     /* the head noted earlier is not in the trail */
 } audit_issue_kind;
 

@@ -104,7 +104,8 @@ audit_verify(store *st, const audit_args *a)
 		const audit_issue *is = &r.issues[i];
 
 		printf("audit verify: %s\n", is->text);
-		if (is->kind == AUDIT_ITEM_DIFFERS || is->kind == AUDIT_FORM_DIFFERS)
+		if (is->kind == AUDIT_ITEM_DIFFERS || is->kind == AUDIT_FORM_DIFFERS ||
+		    is->kind == AUDIT_REVIEW_DIFFERS)
 			nvalues++;
 		else if (is->kind == AUDIT_UNPROTECTED)
 			guarded = false;

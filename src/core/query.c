@@ -31,6 +31,8 @@ enum query_sql {
 	QY_MSGS,
 	QY_OPEN_AUTO,
 	QY_COUNTS,
+	QY_VERIFY_STATE,
+	QY_VERIFY_TRAIL,
 	QY_COUNT
 };
 _Static_assert((int)QY_COUNT <= (int)STORE_SLOTS - (int)STORE_SLOTS_QUERY,
@@ -80,6 +82,32 @@ static const char *const query_sql[QY_COUNT] = {
 	[QY_COUNTS] = "SELECT subject_id, sum(state = 'open'),"
 	    " sum(state = 'answered') FROM data_query WHERE state <> 'closed'"
 	    " GROUP BY subject_id ORDER BY subject_id",
+	/* Queries whose state is not the outcome of their last message. */
+	[QY_VERIFY_STATE] = "SELECT q.id, q.state, m.action FROM data_query AS q"
+	    " LEFT JOIN query_message AS m ON m.query_id = q.id AND m.n ="
+	    " (SELECT max(n) FROM query_message WHERE query_id = q.id)"
+	    " WHERE m.action IS NULL OR q.state <> CASE m.action"
+	    " WHEN 'answer' THEN 'answered' WHEN 'close' THEN 'closed'"
+	    " ELSE 'open' END ORDER BY q.id",
+	/* Places (subject, event, form, field) where the messages and the
+	 * query-* rows of the trail do not agree in number. */
+	[QY_VERIFY_TRAIL] = "WITH m (subject, event, er, form, fr, field, n) AS ("
+	    " SELECT s.key, q.event, q.event_repeat, q.form, q.form_repeat, q.field,"
+	    " count(*) FROM query_message AS g JOIN data_query AS q"
+	    " ON q.id = g.query_id JOIN subject AS s ON s.id = q.subject_id"
+	    " GROUP BY 1, 2, 3, 4, 5, 6),"
+	    " a (subject, event, er, form, fr, field, n) AS ("
+	    " SELECT subject, event, event_repeat, form, form_repeat, field,"
+	    " count(*) FROM audit WHERE action IN ('query-raise', 'query-answer',"
+	    " 'query-close', 'query-reopen') GROUP BY 1, 2, 3, 4, 5, 6)"
+	    " SELECT m.subject, m.event, m.er, m.form, m.fr, m.field, m.n,"
+	    " ifnull(a.n, 0) FROM m LEFT JOIN a ON a.subject = m.subject"
+	    " AND a.event = m.event AND a.er = m.er AND a.form = m.form"
+	    " AND a.fr = m.fr AND a.field IS m.field WHERE a.n IS NOT m.n"
+	    " UNION ALL SELECT a.subject, a.event, a.er, a.form, a.fr, a.field, 0,"
+	    " a.n FROM a WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.subject ="
+	    " a.subject AND m.event = a.event AND m.er = a.er AND m.form = a.form"
+	    " AND m.fr = a.fr AND m.field IS a.field) ORDER BY 1, 2, 3, 4, 5, 6",
 };
 
 static int
@@ -599,4 +627,42 @@ store_count_queries(store *st, query_count **counts, size_t *n, crf_err *err)
 	*counts = v;
 	*n = cnt;
 	return CRF_OK;
+}
+
+/* ---- Verification ------------------------------------------------------------ */
+
+int
+query_verify(store *st, audit_report *out)
+{
+	sqlite3_stmt *s;
+	int rc = qy_stmt(st, QY_VERIFY_STATE, &s);
+
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *last = (const char *)sqlite3_column_text(s, 2);
+
+		audit_report_add(out, AUDIT_REVIEW_DIFFERS, 0, 0, "query %lld is %s "
+		    "but %s", sqlite3_column_int64(s, 0), sqlite3_column_text(s, 1),
+		    last == NULL ? "it has no messages" : "its last message says "
+		    "otherwise: it was changed outside crf");
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	if (rc != SQLITE_DONE)
+		return rc;
+	rc = qy_stmt(st, QY_VERIFY_TRAIL, &s);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *ev = (const char *)sqlite3_column_text(s, 1);
+		const char *field = (const char *)sqlite3_column_text(s, 5);
+
+		audit_report_add(out, AUDIT_REVIEW_DIFFERS, 0, 0, "the queries on %s "
+		    "%s/%d %s/%d%s%s have %d message%s but the audit trail records "
+		    "%d", sqlite3_column_text(s, 0), ev && *ev ? ev : "logs",
+		    sqlite3_column_int(s, 2), sqlite3_column_text(s, 3),
+		    sqlite3_column_int(s, 4), field ? " " : "", field ? field : "",
+		    sqlite3_column_int(s, 6), sqlite3_column_int(s, 6) == 1 ? "" : "s",
+		    sqlite3_column_int(s, 7));
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }

@@ -40,6 +40,9 @@ enum signoff_sql {
 	SG_LOCK_END,
 	SG_LOCK_LIST,
 	SG_SDV_SET,
+	SG_VERIFY_SDV,
+	SG_VERIFY_LOCKS,
+	SG_VERIFY_SIGNATURES,
 	SG_COUNT
 };
 _Static_assert((int)SG_COUNT <= (int)STORE_SLOTS_QUERY - (int)STORE_SLOTS_SIGNOFF,
@@ -93,6 +96,49 @@ static const char *const signoff_sql[SG_COUNT] = {
 	    " WHERE subject_id = ?1 AND unlocked_at IS NULL ORDER BY id",
 	[SG_SDV_SET] = "UPDATE form_instance SET sdv_by = ?2, sdv_at = ?3"
 	    " WHERE id = ?1",
+	/* Marks that differ from the latest sdv / sdv-clear row of their form. */
+	[SG_VERIFY_SDV] = "SELECT s.key, f.event, f.event_repeat, f.form,"
+	    " f.form_repeat, f.sdv_by, a.seq, a.action, a.user"
+	    " FROM form_instance AS f JOIN subject AS s ON s.id = f.subject_id"
+	    " LEFT JOIN audit AS a ON a.seq = (SELECT max(b.seq) FROM audit AS b"
+	    " WHERE b.subject = s.key AND b.event = f.event"
+	    " AND b.event_repeat = f.event_repeat AND b.form = f.form"
+	    " AND b.form_repeat = f.form_repeat AND b.action IN ('sdv', 'sdv-clear'))"
+	    " WHERE (f.sdv_by IS NOT NULL) <> (a.action IS 'sdv')"
+	    " OR f.sdv_by IS NOT a.user AND f.sdv_by IS NOT NULL"
+	    " ORDER BY 1, 2, 3, 4, 5",
+	/* Targets whose locks in force differ from their latest lock / unlock
+	 * row. */
+	[SG_VERIFY_LOCKS] = "WITH t (subject, event, er, form, fr) AS ("
+	    " SELECT s.key, l.event, l.event_repeat, l.form, l.form_repeat"
+	    " FROM record_lock AS l JOIN subject AS s ON s.id = l.subject_id"
+	    " UNION SELECT subject, event, event_repeat, form, form_repeat"
+	    " FROM audit WHERE action IN ('lock', 'unlock')),"
+	    " v AS (SELECT t.*, (SELECT count(*) FROM record_lock AS l"
+	    " JOIN subject AS s ON s.id = l.subject_id WHERE s.key = t.subject"
+	    " AND l.event IS t.event AND l.event_repeat IS t.er"
+	    " AND l.form IS t.form AND l.form_repeat IS t.fr"
+	    " AND l.unlocked_at IS NULL) AS active,"
+	    " (SELECT seq FROM audit AS a WHERE a.action IN ('lock', 'unlock')"
+	    " AND a.subject = t.subject AND a.event IS t.event"
+	    " AND a.event_repeat IS t.er AND a.form IS t.form"
+	    " AND a.form_repeat IS t.fr ORDER BY seq DESC LIMIT 1) AS seq FROM t)"
+	    " SELECT v.subject, v.event, v.er, v.form, v.fr, v.active, v.seq,"
+	    " (SELECT action FROM audit WHERE seq = v.seq) FROM v"
+	    " WHERE v.active > 1 OR (v.active = 1) <>"
+	    " ((SELECT action FROM audit WHERE seq = v.seq) IS 'lock')"
+	    " ORDER BY 1, 2, 3, 4, 5",
+	/* Signatures without their "sign" row, and "sign" rows without their
+	 * signature. */
+	[SG_VERIFY_SIGNATURES] = "SELECT g.id, s.key, g.audit_seq FROM signature AS g"
+	    " JOIN subject AS s ON s.id = g.subject_id"
+	    " LEFT JOIN audit AS a ON a.seq = g.audit_seq AND a.action = 'sign'"
+	    " AND a.user = g.login AND a.new_value = g.content_hash"
+	    " AND a.reason = g.meaning AND a.subject = s.key"
+	    " AND a.ts_utc = g.signed_at WHERE a.seq IS NULL"
+	    " UNION ALL SELECT NULL, a.subject, a.seq FROM audit AS a"
+	    " WHERE a.action = 'sign' AND NOT EXISTS (SELECT 1 FROM signature AS g"
+	    " WHERE g.audit_seq = a.seq)",
 };
 
 static int
@@ -927,4 +973,81 @@ signoff_sdv_changed(store *st, const inst_state *in, const form_key *key,
 		rc = audit_put(st, &a);
 	}
 	return rc;
+}
+
+/* ---- Verification ------------------------------------------------------------ */
+
+/* "TJ01-0001 scr/1 dm/1" for the first five columns of a row (event and
+ * form may be NULL). */
+static char *
+target_where(sqlite3_stmt *s)
+{
+	const char *ev = (const char *)sqlite3_column_text(s, 1);
+	const char *fm = (const char *)sqlite3_column_text(s, 3);
+
+	if (ev == NULL)
+		return xasprintf("%s (casebook)", sqlite3_column_text(s, 0));
+	if (fm == NULL)
+		return xasprintf("%s %s/%d (visit)", sqlite3_column_text(s, 0),
+		    *ev ? ev : "logs", sqlite3_column_int(s, 2));
+	return xasprintf("%s %s/%d %s/%d", sqlite3_column_text(s, 0),
+	    *ev ? ev : "logs", sqlite3_column_int(s, 2), fm,
+	    sqlite3_column_int(s, 4));
+}
+
+int
+signoff_verify(store *st, audit_report *out)
+{
+	sqlite3_stmt *s;
+	int rc = sg_stmt(st, SG_VERIFY_SDV, &s);
+
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char *where = target_where(s);
+		const char *by = (const char *)sqlite3_column_text(s, 5);
+
+		audit_report_add(out, AUDIT_REVIEW_DIFFERS, 0,
+		    sqlite3_column_int64(s, 6), "form %s is %s but the audit trail "
+		    "says %s", where, by ? "marked source-data verified" :
+		    "not marked verified", sqlite3_column_type(s, 6) == SQLITE_NULL ?
+		    "nothing of it" : str_eq((const char *)sqlite3_column_text(s, 7),
+		    "sdv") ? "it was verified" : "its verification was cleared");
+		free(where);
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	if (rc != SQLITE_DONE)
+		return rc;
+	rc = sg_stmt(st, SG_VERIFY_LOCKS, &s);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char *where = target_where(s);
+		int active = sqlite3_column_int(s, 5);
+
+		audit_report_add(out, AUDIT_REVIEW_DIFFERS, 0,
+		    sqlite3_column_int64(s, 6), "%s has %d lock%s in force but the "
+		    "audit trail says it is %s", where, active, active == 1 ? "" : "s",
+		    str_eq((const char *)sqlite3_column_text(s, 7), "lock") ?
+		    "locked once" : "not locked");
+		free(where);
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	if (rc != SQLITE_DONE)
+		return rc;
+	rc = sg_stmt(st, SG_VERIFY_SIGNATURES, &s);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_type(s, 0) != SQLITE_NULL)
+			audit_report_add(out, AUDIT_REVIEW_DIFFERS, 0,
+			    sqlite3_column_int64(s, 2), "signature %lld of %s does not "
+			    "match its audit row (seq %lld): it was changed outside crf",
+			    sqlite3_column_int64(s, 0), sqlite3_column_text(s, 1),
+			    sqlite3_column_int64(s, 2));
+		else
+			audit_report_add(out, AUDIT_REVIEW_DIFFERS, 0,
+			    sqlite3_column_int64(s, 2), "the signature of %s recorded in "
+			    "the audit trail (seq %lld) is gone", sqlite3_column_text(s, 1),
+			    sqlite3_column_int64(s, 2));
+		rc = SQLITE_OK;
+	}
+	store_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }

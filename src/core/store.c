@@ -194,6 +194,26 @@ static int migrate_chain(store *st);
 	" ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed');" \
 	" END"
 
+/* The triggers that keep signatures, locks and queries (schema 4). */
+#define SIGNATURE_NO_UPDATE_SQL "CREATE TRIGGER signature_no_update BEFORE UPDATE" \
+	" ON signature BEGIN SELECT RAISE(ABORT, 'signatures cannot be changed');" \
+	" END"
+#define SIGNATURE_NO_DELETE_SQL "CREATE TRIGGER signature_no_delete BEFORE DELETE" \
+	" ON signature BEGIN SELECT RAISE(ABORT, 'signatures cannot be changed');" \
+	" END"
+#define LOCK_NO_DELETE_SQL "CREATE TRIGGER record_lock_no_delete BEFORE DELETE" \
+	" ON record_lock BEGIN SELECT RAISE(ABORT, 'locks are never deleted: unlock them');" \
+	" END"
+#define QUERY_NO_DELETE_SQL "CREATE TRIGGER data_query_no_delete BEFORE DELETE" \
+	" ON data_query BEGIN SELECT RAISE(ABORT, 'queries are never deleted: close them');" \
+	" END"
+#define MESSAGE_NO_UPDATE_SQL "CREATE TRIGGER query_message_no_update BEFORE UPDATE" \
+	" ON query_message BEGIN SELECT RAISE(ABORT, 'query messages cannot be changed');" \
+	" END"
+#define MESSAGE_NO_DELETE_SQL "CREATE TRIGGER query_message_no_delete BEFORE DELETE" \
+	" ON query_message BEGIN SELECT RAISE(ABORT, 'query messages cannot be changed');" \
+	" END"
+
 /* Step i takes the schema from version i to i + 1: sql, then code (when
  * not NULL), then after (when not NULL), all in the caller's
  * transaction.  Append only. */
@@ -339,10 +359,8 @@ static const struct store_step {
 	" content_hash TEXT NOT NULL,"
 	" audit_seq INTEGER NOT NULL);"
 	"CREATE INDEX signature_by_subject ON signature (subject_id);"
-	"CREATE TRIGGER signature_no_update BEFORE UPDATE ON signature"
-	" BEGIN SELECT RAISE(ABORT, 'signatures cannot be changed'); END;"
-	"CREATE TRIGGER signature_no_delete BEFORE DELETE ON signature"
-	" BEGIN SELECT RAISE(ABORT, 'signatures cannot be changed'); END;"
+	SIGNATURE_NO_UPDATE_SQL ";"
+	SIGNATURE_NO_DELETE_SQL ";"
 	"CREATE TABLE record_lock ("
 	" id INTEGER PRIMARY KEY,"
 	" subject_id INTEGER NOT NULL REFERENCES subject (id),"
@@ -358,8 +376,7 @@ static const struct store_step {
 	" unlock_reason TEXT);"
 	"CREATE INDEX record_lock_by_subject ON record_lock (subject_id)"
 	" WHERE unlocked_at IS NULL;"
-	"CREATE TRIGGER record_lock_no_delete BEFORE DELETE ON record_lock"
-	" BEGIN SELECT RAISE(ABORT, 'locks are never deleted: unlock them'); END;"
+	LOCK_NO_DELETE_SQL ";"
 	"CREATE TABLE data_query ("
 	" id INTEGER PRIMARY KEY,"
 	" subject_id INTEGER NOT NULL REFERENCES subject (id),"
@@ -374,8 +391,7 @@ static const struct store_step {
 	" raised_at TEXT NOT NULL,"
 	" updated_at TEXT NOT NULL);"
 	"CREATE INDEX data_query_by_subject ON data_query (subject_id, state);"
-	"CREATE TRIGGER data_query_no_delete BEFORE DELETE ON data_query"
-	" BEGIN SELECT RAISE(ABORT, 'queries are never deleted: close them'); END;"
+	QUERY_NO_DELETE_SQL ";"
 	"CREATE TABLE query_message ("
 	" query_id INTEGER NOT NULL REFERENCES data_query (id),"
 	" n INTEGER NOT NULL,"
@@ -386,10 +402,8 @@ static const struct store_step {
 	" tz_offset TEXT NOT NULL,"
 	" text TEXT,"
 	" PRIMARY KEY (query_id, n)) WITHOUT ROWID;"
-	"CREATE TRIGGER query_message_no_update BEFORE UPDATE ON query_message"
-	" BEGIN SELECT RAISE(ABORT, 'query messages cannot be changed'); END;"
-	"CREATE TRIGGER query_message_no_delete BEFORE DELETE ON query_message"
-	" BEGIN SELECT RAISE(ABORT, 'query messages cannot be changed'); END;"
+	MESSAGE_NO_UPDATE_SQL ";"
+	MESSAGE_NO_DELETE_SQL ";"
 	"PRAGMA user_version = 4;", NULL, NULL },
 };
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
@@ -560,7 +574,7 @@ static const char *const store_sql[SQL_COUNT] = {
 	    " LEFT JOIN audit AS a ON a.seq = " AUDIT_LATEST("", "('status')")
 	    " ORDER BY 1, 2, 3, 4, 5",
 	[SQL_VERIFY_TRIGGER] = "SELECT sql FROM sqlite_schema WHERE type = 'trigger'"
-	    " AND tbl_name = 'audit' AND name = ?1",
+	    " AND name = ?1",
 	[SQL_USER_COUNT] = "SELECT count(*) FROM account",
 	[SQL_USER_PUT] = "INSERT INTO account (login, full_name, role, pw_hash,"
 	    " created_at, created_by, pw_changed_at)"
@@ -2296,26 +2310,33 @@ verify_forms(store *st, audit_report *out)
 static int
 verify_triggers(store *st, audit_report *out)
 {
-	static const char *const trigger[][2] = {
-		{ "audit_no_update", AUDIT_NO_UPDATE_SQL },
-		{ "audit_no_delete", AUDIT_NO_DELETE_SQL },
+	static const char *const trigger[][3] = {
+		{ "audit_no_update", AUDIT_NO_UPDATE_SQL, "the audit trail" },
+		{ "audit_no_delete", AUDIT_NO_DELETE_SQL, "the audit trail" },
+		{ "signature_no_update", SIGNATURE_NO_UPDATE_SQL, "signatures" },
+		{ "signature_no_delete", SIGNATURE_NO_DELETE_SQL, "signatures" },
+		{ "record_lock_no_delete", LOCK_NO_DELETE_SQL, "locks" },
+		{ "data_query_no_delete", QUERY_NO_DELETE_SQL, "queries" },
+		{ "query_message_no_update", MESSAGE_NO_UPDATE_SQL, "query messages" },
+		{ "query_message_no_delete", MESSAGE_NO_DELETE_SQL, "query messages" },
 	};
 	sqlite3_stmt *s;
 	int rc = store_stmt(st, SQL_VERIFY_TRIGGER, &s);
 
-	for (size_t i = 0; rc == SQLITE_OK && i < 2; i++) {
+	for (size_t i = 0; rc == SQLITE_OK && i < sizeof trigger / sizeof trigger[0];
+	    i++) {
 		rc = bind_text(s, 1, trigger[i][0]);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_step(s);
 		if (rc == SQLITE_DONE)
 			audit_report_add(out, AUDIT_UNPROTECTED, 0, 0, "the trigger %s "
-			    "is missing: the audit trail is not protected against "
-			    "changes", trigger[i][0]);
+			    "is missing: %s %s not protected against changes",
+			    trigger[i][0], trigger[i][2], i < 2 ? "is" : "are");
 		else if (rc == SQLITE_ROW && !str_eq((const char *)
 		    sqlite3_column_text(s, 0), trigger[i][1]))
 			audit_report_add(out, AUDIT_UNPROTECTED, 0, 0, "the trigger %s "
-			    "was changed outside crf: the audit trail is not protected "
-			    "against changes", trigger[i][0]);
+			    "was changed outside crf: %s %s not protected against "
+			    "changes", trigger[i][0], trigger[i][2], i < 2 ? "is" : "are");
 		store_reset(s);
 		if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 			rc = SQLITE_OK;
@@ -2338,6 +2359,10 @@ store_audit_verify(store *st, const audit_head *head, audit_report *out,
 		rc = verify_items(st, out);
 	if (rc == SQLITE_OK)
 		rc = verify_forms(st, out);
+	if (rc == SQLITE_OK)
+		rc = signoff_verify(st, out);
+	if (rc == SQLITE_OK)
+		rc = query_verify(st, out);
 	if (rc == SQLITE_OK)
 		rc = verify_triggers(st, out);
 	if (rc != SQLITE_OK) {

@@ -135,4 +135,18 @@ int signoff_sdv_changed(store *st, const inst_state *in, const form_key *key,
 int query_raise_auto(store *st, const form_key *key, const char *subject,
     const char *field, const char *text);
 
+/* ---- Verification (store_audit_verify, in its read transaction) -------- */
+
+/* Signatures, locks and verification marks against the trail. */
+int signoff_verify(store *st, audit_report *out);
+/* Queries against their messages and the trail. */
+int query_verify(store *st, audit_report *out);
+
+/* ---- Verification (store_audit_verify, in its read transaction) -------- */
+
+/* Signatures, locks and verification marks against the trail. */
+int signoff_verify(store *st, audit_report *out);
+/* Queries against their messages and the trail. */
+int query_verify(store *st, audit_report *out);
+
 #endif

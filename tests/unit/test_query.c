@@ -363,6 +363,22 @@ test_automatic_queries(void **state)
 	expect_query("SELECT count(*) FROM data_query WHERE automatic = 1", "1");
 	store_set_auto_queries(st, false);
 	expect_trail_intact();
+
+	/* A query closed with the sqlite3 shell is caught. */
+	{
+		audit_report r;
+		sqlite3 *db;
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "UPDATE data_query SET state = 'closed'"
+		    " WHERE state = 'open'", NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+		assert_int_equal(store_audit_verify(st, NULL, &r, &e), CRF_OK);
+		assert_int_equal(r.nissues, 1);
+		assert_int_equal(r.issues[0].kind, AUDIT_REVIEW_DIFFERS);
+		assert_non_null(strstr(r.issues[0].text, "is closed but its last message says "
+		    "otherwise"));
+		audit_report_clear(&r);
+	}
 }
 
 int

@@ -139,6 +139,30 @@ expect_trail_intact(void)
 	audit_report_clear(&r);
 }
 
+/* Run sql on the file behind crf's back: verification names it. */
+static void
+expect_tampering(const char *sql, const char *issue)
+{
+	audit_report r;
+	crf_err e;
+	sqlite3 *db;
+	bool seen = false;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_audit_verify(st, NULL, &r, &e), CRF_OK);
+	for (size_t i = 0; i < r.nissues; i++)
+		if (r.issues[i].kind == AUDIT_REVIEW_DIFFERS &&
+		    strstr(r.issues[i].text, issue) != NULL)
+			seen = true;
+	if (!seen)
+		for (size_t i = 0; i < r.nissues; i++)
+			fprintf(stderr, "issue: %s\n", r.issues[i].text);
+	assert_true(seen);
+	audit_report_clear(&r);
+}
+
 static void
 test_signature_and_invalidation(void **state)
 {
@@ -372,6 +396,19 @@ test_source_data_verification(void **state)
 	assert_int_equal(store_mark_verified(st, &dm, &e), CRF_OK);
 	expect_query("SELECT count(*) FROM audit WHERE action = 'sdv'", "2");
 	expect_trail_intact();
+
+	/* Review records changed with the sqlite3 shell are caught. */
+	expect_tampering("UPDATE form_instance SET sdv_by = NULL WHERE form = 'dm'",
+	    "form TJ01-0001 scr/1 dm/1 is not marked verified but the audit trail says "
+	    "it was verified");
+	expect_tampering("INSERT INTO record_lock (subject_id, scope, event, event_repeat,"
+	    " form, form_repeat, locked_by, locked_at) VALUES (1, 'form', 'scr', 1, 'vs', 1,"
+	    " 'dm', '2026-03-01T02:00:00Z')",
+	    "TJ01-0001 scr/1 vs/1 has 1 lock in force but the audit trail says it is "
+	    "not locked");
+	expect_tampering("DROP TRIGGER signature_no_update;"
+	    " UPDATE signature SET meaning = 'I reviewed' WHERE id = 1",
+	    "signature 1 of TJ01-0001 does not match its audit row");
 }
 
 int
