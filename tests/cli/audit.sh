@@ -62,7 +62,7 @@ out=$("$CRF_BIN" $C audit verify --head "$rows:xyz" 2>&1); rc=$?
 expect_eq "verify --head: not SEQ:HASH: usage, exit 2" 2 "$rc"
 expect_eq "verify: every row chained" 0 \
 	"$(sql "SELECT count(*) FROM audit WHERE hash IS NULL OR length(hash) <> 64")"
-expect_eq "verify: schema version 3" 3 "$(sql 'PRAGMA user_version')"
+expect_eq "verify: schema version 4" 4 "$(sql 'PRAGMA user_version')"
 
 # ---- The subject's trail.
 out=$("$CRF_BIN" $C audit show --subject TJ01-0001 2>&1); rc=$?
@@ -178,12 +178,16 @@ expect_eq "clock set back: --strict fails" 1 "$rc"
 # ---- A version-1 file (the same rows without the two columns) is chained
 # when it is opened.
 restore
-sql "DROP INDEX audit_by_time; ALTER TABLE audit DROP COLUMN hash;
+sql "DROP TABLE query_message; DROP TABLE data_query; DROP TABLE record_lock;
+	DROP TABLE signature; ALTER TABLE form_instance DROP COLUMN sdv_by;
+	ALTER TABLE form_instance DROP COLUMN sdv_at; ALTER TABLE account DROP COLUMN pw_changed_at;
+	ALTER TABLE account DROP COLUMN must_change;
+	DROP INDEX audit_by_time; ALTER TABLE audit DROP COLUMN hash;
 	ALTER TABLE audit DROP COLUMN clock_back; ALTER TABLE account DROP COLUMN failed_logins;
 	ALTER TABLE account DROP COLUMN locked; PRAGMA user_version = 1"
 out=$("$CRF_BIN" $C audit verify 2>&1); rc=$?
 expect_eq "version 1 file: verifies after the upgrade" 0 "$rc"
-expect_eq "version 1 file: upgraded" 3 "$(sql 'PRAGMA user_version')"
+expect_eq "version 1 file: upgraded" 4 "$(sql 'PRAGMA user_version')"
 expect_eq "version 1 file: the same chain as crf wrote" \
 	"$(sqlite3 "$T/clean.db" "SELECT group_concat(hash) FROM audit")" \
 	"$(sql "SELECT group_concat(hash) FROM audit")"
