@@ -95,7 +95,9 @@ typedef struct signature_row {
 crf_status store_sign(store *st, const signoff_target *t, const char *login,
     const char *password, signature_row *out, crf_err *err);
 
-/* Has this session signed before (so that the password alone is asked)? */
+/* Has this session signed before (so that the password alone is asked)?
+ * Every store_login() starts a new session, also the one that ends an
+ * idle lock: the next signature needs the user ID and password again. */
 bool store_signed_before(const store *st);
 
 /* Every signature of the subject, oldest first, with changed and

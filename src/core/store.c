@@ -2650,6 +2650,7 @@ store_login(store *st, const char *login, const char *password, user_row *out,
 	store_set_user(st, out->login);
 	st->role = role_from_name(out->role);
 	st->enforce = true;
+	st->signed_once = false;   /* a new session: both components again */
 	return CRF_OK;
 }
 

@@ -245,8 +245,9 @@ test_signature_and_invalidation(void **state)
 	signature_rows_free(rows, n);
 
 	/* Signing again: the old signature is superseded; the new one holds.
-	 * The password alone is asked now (the login is still checked). */
+	 * A new sign-in (also after an idle lock) is a new session. */
 	as("pi", PI_PW);
+	assert_false(store_signed_before(st));
 	assert_int_equal(store_sign(st, &tf, "pi", PI_PW, NULL, &e), CRF_OK);
 	assert_int_equal(store_sign(st, &tc, "pi", PI_PW, NULL, &e), CRF_OK);
 	assert_int_equal(store_list_signatures(st, subj, &rows, &n, &e), CRF_OK);
