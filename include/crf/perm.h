@@ -70,7 +70,12 @@ typedef enum crf_role {
 	X(PERM_LOCK,          "lock",          "lock forms") \
 	X(PERM_UNLOCK,        "unlock",        "unlock forms") \
 	X(PERM_EXPORT,        "export",        "export data") \
-	X(PERM_MANAGE_USERS,  "manage-users",  "manage user accounts")
+	X(PERM_MANAGE_USERS,  "manage-users",  "manage user accounts") \
+	X(PERM_ENROL,         "enrol",         "enrol subjects") \
+	X(PERM_SCREEN_FAIL,   "screen-fail",   "record screen failures") \
+	X(PERM_WITHDRAW,      "withdraw",      "withdraw subjects from the study") \
+	X(PERM_END_STUDY,     "end-study",     "record that a subject completed the study") \
+	X(PERM_RECORD_DEATH,  "record-death",  "record a subject's death")
 
 typedef enum perm_action {
 	/* Needs no permission: help, moving about, leaving a screen, signing

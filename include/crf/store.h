@@ -55,9 +55,12 @@ const char *store_site_name(const store *st);
 typedef struct subject_row {
 	long long id;
 	char *key;          /* site-scoped screening number, "TJ01-0007" */
-	char *status;       /* "screening", "enrolled", ... */
+	char *status;       /* "screening", "enrolled", ... (lifecycle.h) */
 	char *created_at;   /* UTC ISO 8601 */
 	char *created_by;
+	char *study_no;     /* given at enrolment, "TJ01-E001"; NULL before */
+	char *status_date;  /* date of the last change of status (YYYY-MM-DD) */
+	char *status_reason;/* its reason (screen failure, withdrawal, death) */
 } subject_row;
 
 /* Allocate the next screening number of the site ("<SITE>-<NNNN>") and

@@ -23,27 +23,34 @@
  *   lock      lock a form or subject; unlock: undo it (with a reason)
  *   export    export data (ODM)
  *   users     add, retire and review accounts
+ *   enrol     enrol a screened subject (the investigator's eligibility decision)
+ *   sfail     record a screen failure, with its reason
+ *   withdr    withdraw an enrolled subject, with the reason
+ *   endst     record that an enrolled subject completed the study
+ *   death     record a subject's death
  */
 #define PERM_MATRIX(ROW) \
-/*      role                view enter complete sign verify raiseq answq closeq lock unlock export users */ \
-	ROW(ROLE_DATA_ENTRY,    YES, YES,  YES,     no,  no,    no,    YES,  no,    no,  no,    no,    no ) \
-	ROW(ROLE_INVESTIGATOR,  YES, YES,  YES,     YES, no,    no,    YES,  no,    no,  no,    no,    no ) \
-	ROW(ROLE_MONITOR,       YES, no,   no,      no,  YES,   YES,   no,   YES,   no,  no,    no,    no ) \
-	ROW(ROLE_DATA_MANAGER,  YES, no,   no,      no,  no,    YES,   no,   YES,   YES, YES,   YES,   no ) \
-	ROW(ROLE_ADMIN,         YES, no,   no,      no,  no,    no,    no,   no,    no,  no,    no,    YES)
+/*      role                view enter complete sign verify raiseq answq closeq lock unlock export users enrol sfail withdr endst death */ \
+	ROW(ROLE_DATA_ENTRY,    YES, YES,  YES,     no,  no,    no,    YES,  no,    no,  no,    no,    no,   no,   no,   no,    YES,  YES ) \
+	ROW(ROLE_INVESTIGATOR,  YES, YES,  YES,     YES, no,    no,    YES,  no,    no,  no,    no,    no,   YES,  YES,  YES,   YES,  YES ) \
+	ROW(ROLE_MONITOR,       YES, no,   no,      no,  YES,   YES,   no,   YES,   no,  no,    no,    no,   no,   no,   no,    no,   no  ) \
+	ROW(ROLE_DATA_MANAGER,  YES, no,   no,      no,  no,    YES,   no,   YES,   YES, YES,   YES,   no,   no,   no,   no,    no,   no  ) \
+	ROW(ROLE_ADMIN,         YES, no,   no,      no,  no,    no,    no,   no,    no,  no,    no,    YES,  no,   no,   no,    no,   no  )
 
 #define YES true
 #define no false
-/* Twelve named columns: a row with one too few or too many does not
+/* Seventeen named columns: a row with one too few or too many does not
  * compile, and each value lands on the action it is written under. */
 #define MATRIX_ROW(r, view, enter, complete, sign, verify, raiseq, answq, closeq, lock, \
-	    unlock, export, users) \
+	    unlock, export, users, enrol, sfail, withdr, endst, death) \
 	[r] = { [PERM_VIEW] = view, [PERM_ENTER] = enter, [PERM_COMPLETE] = complete, \
 		[PERM_SIGN] = sign, [PERM_VERIFY] = verify, [PERM_RAISE_QUERY] = raiseq, \
 		[PERM_ANSWER_QUERY] = answq, [PERM_CLOSE_QUERY] = closeq, [PERM_LOCK] = lock, \
-		[PERM_UNLOCK] = unlock, [PERM_EXPORT] = export, [PERM_MANAGE_USERS] = users },
+		[PERM_UNLOCK] = unlock, [PERM_EXPORT] = export, [PERM_MANAGE_USERS] = users, \
+		[PERM_ENROL] = enrol, [PERM_SCREEN_FAIL] = sfail, [PERM_WITHDRAW] = withdr, \
+		[PERM_END_STUDY] = endst, [PERM_RECORD_DEATH] = death },
 
-_Static_assert(PERM_COUNT == 12, "PERM_MATRIX has one column per action: add the new one");
+_Static_assert(PERM_COUNT == 17, "PERM_MATRIX has one column per action: add the new one");
 
 /* ROLE_NONE's row stays all false. */
 static const bool matrix[ROLE_COUNT][PERM_COUNT] = {

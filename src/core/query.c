@@ -35,7 +35,7 @@ enum query_sql {
 	QY_VERIFY_TRAIL,
 	QY_COUNT
 };
-_Static_assert((int)QY_COUNT <= (int)STORE_SLOTS - (int)STORE_SLOTS_QUERY,
+_Static_assert((int)QY_COUNT <= (int)STORE_SLOTS_LIFECYCLE - (int)STORE_SLOTS_QUERY,
     "query.c has too many statements");
 
 /* A query with its subject key, first and last message, message count. */

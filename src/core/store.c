@@ -336,11 +336,16 @@ static const struct store_step {
 	" CHECK (locked IN (0, 1));"
 	"PRAGMA user_version = 3;", NULL, NULL },
 	/* 3 -> 4: password age, source data verification, signatures, locks,
-	 * queries */
+	 * queries, the subject's life cycle */
 	{ "ALTER TABLE account ADD COLUMN pw_changed_at TEXT;"
 	"UPDATE account SET pw_changed_at = created_at;"
 	"ALTER TABLE account ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0"
 	" CHECK (must_change IN (0, 1));"
+	"ALTER TABLE subject ADD COLUMN study_no TEXT;"
+	"CREATE UNIQUE INDEX subject_by_study_no ON subject (study_no)"
+	" WHERE study_no IS NOT NULL;"
+	"ALTER TABLE subject ADD COLUMN status_date TEXT;"
+	"ALTER TABLE subject ADD COLUMN status_reason TEXT;"
 	"ALTER TABLE form_instance ADD COLUMN sdv_by TEXT;"
 	"ALTER TABLE form_instance ADD COLUMN sdv_at TEXT;"
 	"CREATE TABLE signature ("
@@ -472,7 +477,8 @@ enum store_sql {
 	" AND b.event_repeat = f.event_repeat AND b.form = f.form" \
 	" AND b.form_repeat = f.form_repeat" FIELD " AND b.action IN " ACTIONS ")"
 #define ITEM_ACTIONS "('create', 'update', 'clear')"
-#define SUBJECT_COLS "id, key, status, created_at, created_by"
+#define SUBJECT_COLS "id, key, status, created_at, created_by, study_no," \
+	" status_date, status_reason"
 #define INST_MATCH "subject_id = ?1 AND event = ?2 AND event_repeat = ?3" \
 	" AND form = ?4 AND form_repeat = ?5"
 #define AUDIT_MATCH "subject = ?1 AND event = ?2 AND event_repeat = ?3" \
@@ -1345,6 +1351,9 @@ subject_from_row(sqlite3_stmt *s, void *row)
 	r->status = col_text(s, 2);
 	r->created_at = col_text(s, 3);
 	r->created_by = col_text(s, 4);
+	r->study_no = col_text(s, 5);
+	r->status_date = col_text(s, 6);
+	r->status_reason = col_text(s, 7);
 }
 
 void
@@ -1356,6 +1365,9 @@ subject_row_clear(subject_row *r)
 	free(r->status);
 	free(r->created_at);
 	free(r->created_by);
+	free(r->study_no);
+	free(r->status_date);
+	free(r->status_reason);
 	memset(r, 0, sizeof *r);
 }
 
@@ -2359,6 +2371,8 @@ store_audit_verify(store *st, const audit_head *head, audit_report *out,
 		rc = verify_items(st, out);
 	if (rc == SQLITE_OK)
 		rc = verify_forms(st, out);
+	if (rc == SQLITE_OK)
+		rc = lifecycle_verify(st, out);
 	if (rc == SQLITE_OK)
 		rc = signoff_verify(st, out);
 	if (rc == SQLITE_OK)

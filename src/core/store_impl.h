@@ -28,7 +28,8 @@ enum {
 	STORE_SLOTS_CORE = 64,
 	STORE_SLOTS_SIGNOFF = STORE_SLOTS_CORE,
 	STORE_SLOTS_QUERY = STORE_SLOTS_CORE + 32,
-	STORE_SLOTS = STORE_SLOTS_CORE + 64
+	STORE_SLOTS_LIFECYCLE = STORE_SLOTS_CORE + 64,
+	STORE_SLOTS = STORE_SLOTS_CORE + 80
 };
 
 struct store {
@@ -137,6 +138,8 @@ int query_raise_auto(store *st, const form_key *key, const char *subject,
 
 /* ---- Verification (store_audit_verify, in its read transaction) -------- */
 
+/* Subjects' states, study numbers and dates against the trail. */
+int lifecycle_verify(store *st, audit_report *out);
 /* Signatures, locks and verification marks against the trail. */
 int signoff_verify(store *st, audit_report *out);
 /* Queries against their messages and the trail. */
@@ -144,6 +147,8 @@ int query_verify(store *st, audit_report *out);
 
 /* ---- Verification (store_audit_verify, in its read transaction) -------- */
 
+/* Subjects' states, study numbers and dates against the trail. */
+int lifecycle_verify(store *st, audit_report *out);
 /* Signatures, locks and verification marks against the trail. */
 int signoff_verify(store *st, audit_report *out);
 /* Queries against their messages and the trail. */

@@ -179,7 +179,9 @@ expect_eq "clock set back: --strict fails" 1 "$rc"
 # when it is opened.
 restore
 sql "DROP TABLE query_message; DROP TABLE data_query; DROP TABLE record_lock;
-	DROP TABLE signature; ALTER TABLE form_instance DROP COLUMN sdv_by;
+	DROP TABLE signature; DROP INDEX subject_by_study_no;
+	ALTER TABLE subject DROP COLUMN study_no; ALTER TABLE subject DROP COLUMN status_date;
+	ALTER TABLE subject DROP COLUMN status_reason; ALTER TABLE form_instance DROP COLUMN sdv_by;
 	ALTER TABLE form_instance DROP COLUMN sdv_at; ALTER TABLE account DROP COLUMN pw_changed_at;
 	ALTER TABLE account DROP COLUMN must_change;
 	DROP INDEX audit_by_time; ALTER TABLE audit DROP COLUMN hash;

@@ -589,9 +589,22 @@ test_deleted_rows(void **state)
 	    "row 5 (seq 5) is missing (seq gap: seq 4 is followed by seq 6): "
 	    "rows were deleted outside crf");
 	tamper(f->path, "DELETE FROM audit WHERE seq IN (1, 2)");
-	assert_one_issue(f->st, AUDIT_ROW_MISSING, 1,
-	    "row 1 (seq 1) is missing (seq gap: the trail starts at seq 3): "
-	    "rows were deleted outside crf");
+	/* Rows 1 and 2 were the subjects' creation: the subjects now have no
+	 * record in the trail either. */
+	{
+		audit_report r;
+
+		verify(f->st, &r);
+		assert_int_equal(r.nissues, 3);
+		assert_int_equal(r.issues[0].kind, AUDIT_ROW_MISSING);
+		assert_int_equal(r.issues[0].seq, 1);
+		assert_string_equal(r.issues[0].text, "row 1 (seq 1) is missing (seq gap: "
+		    "the trail starts at seq 3): rows were deleted outside crf");
+		assert_string_equal(r.issues[1].text, "subject TJ01-0001 is screening but "
+		    "the audit trail has no record of it");
+		assert_int_equal(r.issues[2].kind, AUDIT_REVIEW_DIFFERS);
+		audit_report_clear(&r);
+	}
 }
 
 static void

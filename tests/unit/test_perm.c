@@ -16,7 +16,8 @@
  */
 static const char *const columns[] = {
 	"view", "enter", "complete", "sign", "verify", "raise-query", "answer-query",
-	"close-query", "lock", "unlock", "export", "manage-users",
+	"close-query", "lock", "unlock", "export", "manage-users", "enrol", "screen-fail",
+	"withdraw", "end-study", "record-death",
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
@@ -24,12 +25,12 @@ static const struct {
 	const char *role;
 	const char *cells;          /* one per column above; blanks between */
 } expected[] = {
-	/*                 view enter complete sign verify raise answer close lock unlock export users */
-	{ "data-entry",   " x    x     x       .    .      .     x      .     .    .      .      .   " },
-	{ "investigator", " x    x     x       x    .      .     x      .     .    .      .      .   " },
-	{ "monitor",      " x    .     .       .    x      x     .      x     .    .      .      .   " },
-	{ "data-manager", " x    .     .       .    .      x     .      x     x    x      x      .   " },
-	{ "admin",        " x    .     .       .    .      .     .      .     .    .      .      x   " },
+	/*                 view enter complete sign verify raise answer close lock unlock export users enrol sfail withdr endst death */
+	{ "data-entry",   " x    x     x       .    .      .     x      .     .    .      .      .     .     .     .      x     x   " },
+	{ "investigator", " x    x     x       x    .      .     x      .     .    .      .      .     x     x     x      x     x   " },
+	{ "monitor",      " x    .     .       .    x      x     .      x     .    .      .      .     .     .     .      .     .   " },
+	{ "data-manager", " x    .     .       .    .      x     .      x     x    x      x      .     .     .     .      .     .   " },
+	{ "admin",        " x    .     .       .    .      .     .      .     .    .      .      x     .     .     .      .     .   " },
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

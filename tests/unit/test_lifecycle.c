@@ -1,0 +1,225 @@
+/* test_lifecycle.c - a subject's life in the study: each move with its
+ * role, order, date, reason and audit rows; study numbers never reused. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crf/lifecycle.h"
+#include "crf/store.h"
+#include "crf/util.h"
+
+static char dir[64];
+static char *path;
+static store *st;
+static long long subj;
+
+#define NURSE_PW "Nurse-Password-1"
+#define PI_PW "Investigator-Pw-2"
+#define CRA_PW "Monitor-Password-3"
+#define DM_PW "DataManager-Pw-4"
+
+static void
+as(const char *login, const char *pw)
+{
+	user_row u;
+	crf_err e;
+
+	assert_int_equal(store_login(st, login, pw, &u, &e), CRF_OK);
+	user_row_clear(&u);
+}
+
+static char *
+query(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	char *out = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		out = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return out;
+}
+
+static void
+expect_query(const char *sql, const char *want)
+{
+	char *got = query(sql);
+
+	if (want == NULL) {
+		assert_null(got);
+	} else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+	free(got);
+}
+
+static int
+setup(void **state)
+{
+	subject_row s;
+	crf_err e;
+
+	(void)state;
+	strcpy(dir, "/tmp/crf-life.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	path = path_join(dir, "site.db");
+	setenv("CRF_NOW", "2026-03-01T02:00:00Z", 1);
+	if (store_create(path, "TJ01", "Tianjin", &st, &e) != CRF_OK)
+		return -1;
+	store_set_user(st, "setup");
+	if (store_add_user(st, "nurse", "Wang Fang", "data-entry", NURSE_PW, &e) ||
+	    store_add_user(st, "pi", "Li Wei", "investigator", PI_PW, &e) ||
+	    store_add_user(st, "cra", "Zhao Lei", "monitor", CRA_PW, &e) ||
+	    store_add_user(st, "dm", "Chen Jing", "data-manager", DM_PW, &e))
+		return -1;
+	as("nurse", NURSE_PW);
+	if (store_add_subject(st, &s, &e) != CRF_OK)
+		return -1;
+	subj = s.id;
+	subject_row_clear(&s);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char *p;
+
+	(void)state;
+	store_close(st);
+	unlink(path);
+	p = xasprintf("%s-wal", path);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s-shm", path);
+	unlink(p);
+	free(p);
+	free(path);
+	rmdir(dir);
+	return 0;
+}
+
+static void
+expect_trail_intact(void)
+{
+	audit_report r;
+	crf_err e;
+
+	assert_int_equal(store_audit_verify(st, NULL, &r, &e), CRF_OK);
+	for (size_t i = 0; i < r.nissues; i++)
+		fprintf(stderr, "issue: %s\n", r.issues[i].text);
+	assert_int_equal(r.nissues, 0);
+	audit_report_clear(&r);
+}
+
+static void
+test_enrol_and_end(void **state)
+{
+	subject_row s2, found;
+	char *no = NULL;
+	crf_err e;
+
+	(void)state;
+	/* The nurse may not enrol (the investigator's decision). */
+	as("nurse", NURSE_PW);
+	assert_int_equal(store_change_subject(st, subj, SUBJECT_ENROL, "2026-02-20", NULL, &no,
+	    &e), CRF_EDENIED);
+	assert_int_equal(store_add_subject(st, &s2, &e), CRF_OK);
+
+	as("pi", PI_PW);
+	/* Dates: whole, not in the future, not before screening began. */
+	assert_int_equal(store_change_subject(st, subj, SUBJECT_ENROL, "2026-03", NULL, &no, &e),
+	    CRF_EINVAL);
+	assert_int_equal(store_change_subject(st, subj, SUBJECT_ENROL, "2026-03-02", NULL, &no,
+	    &e), CRF_EINVAL);
+	assert_non_null(strstr(e.msg, "in the future"));
+	assert_int_equal(store_change_subject(st, subj, SUBJECT_ENROL, "2026-02-28", NULL, &no,
+	    &e), CRF_EINVAL);
+	assert_non_null(strstr(e.msg, "before the subject's screening began"));
+	/* Out of order: a screened subject cannot complete the study. */
+	assert_int_equal(store_change_subject(st, subj, SUBJECT_COMPLETE, "2026-03-01", NULL,
+	    NULL, &e), CRF_EINVAL);
+	assert_string_equal(e.msg, "TJ01-0001 is Screening: completion is not possible now");
+
+	assert_int_equal(store_change_subject(st, subj, SUBJECT_ENROL, "2026-03-01", NULL, &no,
+	    &e), CRF_OK);
+	assert_string_equal(no, "TJ01-E001");
+	free(no);
+	assert_int_equal(store_find_subject(st, "TJ01-0001", &found, &e), CRF_OK);
+	assert_string_equal(found.status, "enrolled");
+	assert_string_equal(found.study_no, "TJ01-E001");
+	assert_string_equal(found.status_date, "2026-03-01");
+	subject_row_clear(&found);
+	assert_int_equal(store_change_subject(st, subj, SUBJECT_ENROL, "2026-03-01", NULL, &no,
+	    &e), CRF_EINVAL);
+
+	/* A screen failure needs its reason. */
+	assert_int_equal(store_change_subject(st, s2.id, SUBJECT_SCREEN_FAIL, "2026-03-01", " ",
+	    NULL, &e), CRF_EINVAL);
+	assert_int_equal(store_change_subject(st, s2.id, SUBJECT_SCREEN_FAIL, "2026-03-01",
+	    "EDSS 2.5 at screening (inclusion 3: EDSS 3.0-6.0)", NULL, &e), CRF_OK);
+	assert_int_equal(store_change_subject(st, s2.id, SUBJECT_ENROL, "2026-03-01", NULL, &no,
+	    &e), CRF_EINVAL);
+
+	/* The end: the nurse may record completion or a death, not a withdrawal. */
+	as("nurse", NURSE_PW);
+	assert_int_equal(store_change_subject(st, subj, SUBJECT_WITHDRAW, "2026-03-01",
+	    "consent withdrawn", NULL, &e), CRF_EDENIED);
+	assert_int_equal(store_change_subject(st, subj, SUBJECT_DEATH, "2026-03-01", NULL, NULL,
+	    &e), CRF_EINVAL);
+	assert_int_equal(store_change_subject(st, subj, SUBJECT_DEATH, "2026-03-01",
+	    "Sepsis (transplant-related)", NULL, &e), CRF_OK);
+	assert_int_equal(store_change_subject(st, subj, SUBJECT_COMPLETE, "2026-03-01", NULL,
+	    NULL, &e), CRF_EINVAL);
+
+	expect_query("SELECT group_concat(action || ':' || ifnull(old_value, '-') || '>' ||"
+	    " new_value, ' ') FROM (SELECT * FROM audit WHERE subject = 'TJ01-0001'"
+	    " AND action IN ('subject', 'subject-status', 'study-number', 'status-date')"
+	    " ORDER BY seq)",
+	    "subject:->screening subject-status:screening>enrolled status-date:->2026-03-01"
+	    " study-number:->TJ01-E001 subject-status:enrolled>died status-date:->2026-03-01");
+	expect_query("SELECT reason FROM audit WHERE action = 'subject-status'"
+	    " AND new_value = 'died'", "Sepsis (transplant-related)");
+	expect_trail_intact();
+
+	/* A status changed with the sqlite3 shell is caught. */
+	{
+		audit_report r;
+		sqlite3 *db;
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "UPDATE subject SET status = 'completed',"
+		    " study_no = 'TJ01-E009' WHERE key = 'TJ01-0001'", NULL, NULL, NULL),
+		    SQLITE_OK);
+		sqlite3_close(db);
+		assert_int_equal(store_audit_verify(st, NULL, &r, &e), CRF_OK);
+		assert_int_equal(r.nissues, 2);
+		assert_string_equal(r.issues[0].text, "subject TJ01-0001 is completed but the "
+		    "audit trail says died (seq 16)");
+		assert_string_equal(r.issues[1].text, "subject TJ01-0001 has study number "
+		    "TJ01-E009 but the audit trail says TJ01-E001");
+		audit_report_clear(&r);
+	}
+	subject_row_clear(&s2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_enrol_and_end),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
