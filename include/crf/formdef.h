@@ -70,6 +70,15 @@ typedef struct numrange {
 
 struct form_def;
 
+/* An eligibility criterion answered by the investigator (a yesno field
+ * with `criterion = ...`; see docs/forms.md and eligibility.h). */
+typedef enum field_criterion {
+	CRITERION_NONE = 0,
+	CRITERION_INCLUSION,       /* Yes: the criterion is met */
+	CRITERION_EXCLUSION,       /* Yes: the exclusion applies */
+	CRITERION_CONFIRMATION     /* Yes: the investigator confirms eligibility */
+} field_criterion;
+
 typedef struct field_def {
 	char *id;                  /* lower case, unique in its form */
 	field_type type;
@@ -97,6 +106,11 @@ typedef struct field_def {
 	int since;                 /* form version that added it (1 = first) */
 	int retired;               /* form version from which it is no longer
 	                              entered; 0 = current */
+	field_criterion criterion; /* eligibility: what the answer is */
+	const struct field_def *derived;   /* criterion: the calc (yesno) that
+	                              derives it from entered data, or NULL */
+	const struct field_def *evidence;  /* criterion: the value shown as its
+	                              source (age, EDSS ...), or NULL */
 	size_t section;            /* index into form->sections */
 	size_t index;              /* index into form->fields */
 	struct form_def *form;

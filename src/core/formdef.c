@@ -601,7 +601,8 @@ static const char *const section_i18n[] = { "title", NULL };
 static const char *const field_keys[] = {
 	"type", "label", "text", "help", "unit", "decimals", "length", "range", "soft",
 	"required", "pattern", "pattern_help", "choices", "missing", "show", "calc",
-	"result", "export", "identifier", "since", "retired", NULL
+	"result", "export", "identifier", "since", "retired", "criterion", "derived",
+	"evidence", NULL
 };
 static const char *const field_i18n[] = { "label", "text", "help", "pattern_help", NULL };
 static const char *const check_keys_list[] = { "field", "assert", "when", "message", "level", NULL };
@@ -618,6 +619,8 @@ typedef struct field_pending {
 	int result_line;
 	bool result_given;
 	bool decimals_given;
+	const char *derived, *evidence;   /* eligibility: field ids */
+	int derived_line, evidence_line;
 } field_pending;
 
 typedef struct check_pending {
@@ -780,6 +783,36 @@ read_field(loader *L, const ini_doc *doc, const ini_sec *sec, const char *id,
 			    "yesno or time, not '%s'", k->value);
 		else
 			f->result = t;
+	}
+	if ((k = ini_sec_key(sec, "criterion")) != NULL) {
+		if (str_ieq(k->value, "inclusion"))
+			f->criterion = CRITERION_INCLUSION;
+		else if (str_ieq(k->value, "exclusion"))
+			f->criterion = CRITERION_EXCLUSION;
+		else if (str_ieq(k->value, "confirmation"))
+			f->criterion = CRITERION_CONFIRMATION;
+		else
+			err(L, doc->path, k->line, "'criterion' must be inclusion, exclusion or "
+			    "confirmation, not '%s'", k->value);
+		if (f->type != FT_YESNO)
+			err(L, doc->path, k->line, "'criterion' applies to yesno fields (the "
+			    "investigator's answer)");
+	}
+	for (int which = 0; which < 2; which++) {
+		const char *key = which ? "evidence" : "derived";
+
+		if ((k = ini_sec_key(sec, key)) == NULL)
+			continue;
+		if (f->criterion == CRITERION_NONE || f->criterion == CRITERION_CONFIRMATION)
+			err(L, doc->path, k->line, "'%s' applies to inclusion and exclusion "
+			    "criteria", key);
+		if (which) {
+			fp->evidence = k->value;
+			fp->evidence_line = k->line;
+		} else {
+			fp->derived = k->value;
+			fp->derived_line = k->line;
+		}
 	}
 	v = ini_sec_get(sec, "export");
 	if (v) {
@@ -1481,6 +1514,25 @@ resolve(loader *L, event_pending *epend, form_pending *fpend, char **log_ids, si
 				f->show_if = compile(L, fd, fp->show, fd->file, fp->show_line, "show");
 			if (fp->calc && f->type == FT_CALC)
 				f->calc = compile(L, fd, fp->calc, fd->file, fp->calc_line, "calc");
+			if (fp->derived) {
+				char *id = str_trim(str_lower(xstrdup(fp->derived)));
+				f->derived = form_field(fd, id);
+				if (f->derived == NULL)
+					err(L, fd->file, fp->derived_line, "derived: form '%s' has no "
+					    "field '%s'", fd->id, id);
+				else if (f->derived->type != FT_CALC || f->derived->result != FT_YESNO)
+					err(L, fd->file, fp->derived_line, "derived: '%s' must be a "
+					    "calc field with result = yesno", id);
+				free(id);
+			}
+			if (fp->evidence) {
+				char *id = str_trim(str_lower(xstrdup(fp->evidence)));
+				f->evidence = form_field(fd, id);
+				if (f->evidence == NULL)
+					err(L, fd->file, fp->evidence_line, "evidence: form '%s' has "
+					    "no field '%s'", fd->id, id);
+				free(id);
+			}
 		}
 		for (size_t j = 0; j < fd->nchecks; j++) {
 			check_def *c = &fd->checks[j];
