@@ -163,6 +163,8 @@ typedef struct event_def {
 	int day;                   /* target day (anchor = day 0) */
 	int win_before, win_after; /* allowed days before / after target */
 	bool repeating;            /* e.g. unscheduled visits */
+	const struct form_def *visit_form;    /* visit_date: the form and date */
+	const struct field_def *visit_field;  /* field of the day it was done */
 	form_def **forms;          /* in casebook order */
 	size_t nforms;
 	size_t order;              /* schedule order, from 0 */

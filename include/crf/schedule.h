@@ -108,6 +108,45 @@ typedef struct visit_due {
 bool schedule_next_due(const study_def *sd, const form_index *ix,
     crf_date day0, crf_date today, visit_due *out);
 
+/* Where one visit (event instance) stands against its window. */
+typedef enum visit_state {
+	VISIT_UNSCHEDULED = 0, /* no target: the event has no day, or day 0 is
+	                          not known yet; done or not by its forms */
+	VISIT_NOT_YET,         /* before its window */
+	VISIT_DUE,             /* in its window, not done */
+	VISIT_OVERDUE,         /* past its window, not done */
+	VISIT_DONE,            /* done inside its window */
+	VISIT_EARLY,           /* done before its window (allowed, flagged) */
+	VISIT_LATE,            /* done after its window (allowed, flagged) */
+	VISIT_DONE_UNDATED     /* forms saved, the visit date not entered yet */
+} visit_state;
+
+typedef struct visit_status {
+	visit_state state;
+	bool started;          /* any form of the event instance is saved */
+	bool has_window;       /* win is set */
+	event_window win;
+	crf_date done;         /* the visit date (visit_date), when entered */
+	long days_out;         /* EARLY: days before win.first; LATE: days
+	                          after win.last; 0 otherwise */
+} visit_status;
+
+/*
+ * The state of visit (ev, event_repeat) of a subject: its window from
+ * day0 (a complete date, or any date of lower precision when day 0 is
+ * not known yet), the visit date from the casebook (the event's
+ * visit_date field; may be NULL), whether it was started from ix, and
+ * today.  A visit done outside its window is allowed: it is EARLY or
+ * LATE, with by how many days.
+ */
+void schedule_visit(const event_def *ev, int event_repeat, crf_date day0,
+    const form_index *ix, const casebook *cb, crf_date today,
+    visit_status *out);
+
+/* "due", "overdue", "done", "early", "late", "not yet", "no date",
+ * "not done", "started" (unscheduled and started): a word for a person. */
+const char *visit_state_word(const visit_status *v);
+
 /* ---- Log entries --------------------------------------------------------- */
 
 /*

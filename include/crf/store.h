@@ -326,6 +326,12 @@ void store_set_password_max_age(store *st, int days);
 crf_status store_login(store *st, const char *login, const char *password,
     user_row *out, crf_err *err);
 
+/* End the signed-in session (leaving crf, or signing out at a lock):
+ * audited "logout"; from then on the store allows nothing until the next
+ * store_login().  The session ends even when the audit row cannot be
+ * written (the error is returned). */
+crf_status store_logout(store *st, crf_err *err);
+
 /* A person changes their own password: old_password must be right (a
  * wrong one counts towards the lockout), the new one must differ from
  * it.  Clears must_change and restarts the password's age.  Audited

@@ -463,7 +463,8 @@ read_constants(loader *L, const ini_doc *doc, const ini_sec *sec)
 
 static const char *const study_keys[] = { "id", "name", "protocol", "version", "anchor", "logs", NULL };
 static const char *const study_i18n[] = { "name", NULL };
-static const char *const event_keys[] = { "title", "forms", "day", "window", "repeating", NULL };
+static const char *const event_keys[] = { "title", "forms", "day", "window", "repeating",
+	"visit_date", NULL };
 static const char *const event_i18n[] = { "title", NULL };
 
 /* Pending per-event form lists, resolved once the forms are loaded. */
@@ -471,6 +472,8 @@ typedef struct event_pending {
 	char **forms;
 	size_t nforms;
 	int line;
+	const char *visit_date;    /* FORM.FIELD */
+	int visit_date_line;
 } event_pending;
 
 static void
@@ -572,6 +575,10 @@ read_study(loader *L, const char *dir, event_pending **pend)
 				if (yn < 0)
 					err(L, doc->path, k->line, "'repeating' must be yes or no");
 				ev->repeating = yn == 1;
+			}
+			if ((k = ini_sec_key(sec, "visit_date")) != NULL) {
+				pe->visit_date = k->value;
+				pe->visit_date_line = k->line;
 			}
 			if ((k = ini_sec_key(sec, "forms")) != NULL)
 				pe->forms = split_list(k->value, &pe->nforms, true);
@@ -1428,6 +1435,27 @@ resolve(loader *L, event_pending *epend, form_pending *fpend, char **log_ids, si
 				continue;
 			}
 			ev->forms[ev->nforms++] = fd;
+		}
+		if (pe->visit_date != NULL) {
+			char *copy = str_trim(str_lower(xstrdup(pe->visit_date)));
+			char *dot = strchr(copy, '.');
+			const form_def *vf = NULL;
+
+			if (dot != NULL) {
+				*dot = '\0';
+				vf = study_form(sd, copy);
+			}
+			if (vf == NULL || !event_has_form(ev, vf))
+				err(L, spath, pe->visit_date_line, "event '%s': visit_date must be "
+				    "FORM.FIELD of a form of the event, not '%s'", ev->id,
+				    pe->visit_date);
+			else if ((ev->visit_field = form_field(vf, dot + 1)) == NULL ||
+			    ev->visit_field->type != FT_DATE)
+				err(L, spath, pe->visit_date_line, "event '%s': visit_date: '%s' is "
+				    "not a date field of form '%s'", ev->id, dot + 1, vf->id);
+			else
+				ev->visit_form = vf;
+			free(copy);
 		}
 	}
 	for (size_t i = 0; i < sd->nforms; i++) {

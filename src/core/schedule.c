@@ -227,6 +227,76 @@ schedule_next_due(const study_def *sd, const form_index *ix, crf_date day0,
 	return false;
 }
 
+void
+schedule_visit(const event_def *ev, int event_repeat, crf_date day0,
+    const form_index *ix, const casebook *cb, crf_date today,
+    visit_status *out)
+{
+	const char *v = NULL;
+	bool known_today = date_precision(today) == DATE_DAY;
+	long t;
+
+	memset(out, 0, sizeof *out);
+	out->started = ix != NULL && form_index_event_started(ix, ev->id,
+	    event_repeat);
+	if (cb != NULL && ev->visit_field != NULL)
+		v = casebook_value(cb, ev->id, event_repeat, ev->visit_form, 1,
+		    ev->visit_field);
+	if (v != NULL && !date_parse_iso(v, false, &out->done))
+		v = NULL;
+	if (!ev->repeating && date_precision(day0) == DATE_DAY)
+		out->has_window = schedule_window(ev, day0, &out->win);
+	if (!out->has_window) {
+		out->state = VISIT_UNSCHEDULED;
+		return;
+	}
+	if (v != NULL) {
+		long d = date_to_days(out->done);
+
+		if (d < date_to_days(out->win.first)) {
+			out->state = VISIT_EARLY;
+			out->days_out = date_to_days(out->win.first) - d;
+		} else if (d > date_to_days(out->win.last)) {
+			out->state = VISIT_LATE;
+			out->days_out = d - date_to_days(out->win.last);
+		} else {
+			out->state = VISIT_DONE;
+		}
+		return;
+	}
+	if (out->started) {
+		out->state = VISIT_DONE_UNDATED;
+		return;
+	}
+	if (!known_today) {
+		out->state = VISIT_NOT_YET;
+		return;
+	}
+	t = date_to_days(today);
+	if (t < date_to_days(out->win.first))
+		out->state = VISIT_NOT_YET;
+	else if (t > date_to_days(out->win.last))
+		out->state = VISIT_OVERDUE;
+	else
+		out->state = VISIT_DUE;
+}
+
+const char *
+visit_state_word(const visit_status *v)
+{
+	switch (v->state) {
+	case VISIT_UNSCHEDULED: return v->started ? "started" : "not done";
+	case VISIT_NOT_YET: return "not yet";
+	case VISIT_DUE: return "due";
+	case VISIT_OVERDUE: return "overdue";
+	case VISIT_DONE: return "done";
+	case VISIT_EARLY: return "early";
+	case VISIT_LATE: return "late";
+	case VISIT_DONE_UNDATED: return "no date";
+	}
+	return "";
+}
+
 /* ---- Log entries ---------------------------------------------------------------- */
 
 void

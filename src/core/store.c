@@ -2857,6 +2857,32 @@ store_change_password(store *st, const char *login, const char *old_password,
 }
 
 crf_status
+store_logout(store *st, crf_err *err)
+{
+	crf_status cs = CRF_OK;
+
+	if (st->enforce && st->role != ROLE_NONE) {
+		audit_entry a = { .action = "logout", .field = st->user };
+		int rc;
+
+		if ((cs = store_begin_write(st, err)) != CRF_OK)
+			goto out;
+		rc = audit_put(st, &a);
+		if (rc != SQLITE_OK) {
+			cs = store_fail(st, rc, err);
+			store_rollback(st);
+		} else {
+			cs = store_commit(st, err);
+		}
+	}
+out:
+	st->role = ROLE_NONE;
+	st->enforce = true;
+	st->signed_once = false;
+	return cs;
+}
+
+crf_status
 store_change_user(store *st, const char *login, user_change what, const char *arg,
     crf_err *err)
 {

@@ -252,6 +252,58 @@ test_next_due(void **state)
 	form_index_free(&ix);
 }
 
+/* A visit against its window: due, overdue, done, early, late. */
+static void
+test_visit_window(void **state)
+{
+	static const row_spec done[] = { { "fu30", 1, "fu", 1, FORM_COMPLETE } };
+	const event_def *fu30 = study_event(sd, "fu30"), *scr = study_event(sd, "scr");
+	crf_date d0 = day(2026, 10, 1);
+	form_index none, ix;
+	visit_status v;
+
+	(void)state;
+	index_of(&none, NULL, 0);
+	index_of(&ix, done, 1);
+	assert_ptr_equal(fu30->visit_field, form_field(study_form(sd, "fu"), "visdat"));
+	schedule_visit(fu30, 1, d0, &none, NULL, day(2026, 10, 23), &v);
+	assert_int_equal(v.state, VISIT_NOT_YET);
+	assert_string_equal(visit_state_word(&v), "not yet");
+	schedule_visit(fu30, 1, d0, &none, NULL, day(2026, 10, 24), &v);
+	assert_int_equal(v.state, VISIT_DUE);
+	schedule_visit(fu30, 1, d0, &none, NULL, day(2026, 11, 8), &v);
+	assert_int_equal(v.state, VISIT_OVERDUE);
+	/* Saved without its visit date: done, date missing. */
+	schedule_visit(fu30, 1, d0, &ix, NULL, day(2026, 11, 8), &v);
+	assert_int_equal(v.state, VISIT_DONE_UNDATED);
+	/* Done: in the window, 2 days early, 1 day late (allowed, flagged). */
+	{
+		static const char *const dates[] = { "2026-11-07", "2026-10-22", "2026-11-08" };
+		static const visit_state want[] = { VISIT_DONE, VISIT_EARLY, VISIT_LATE };
+		static const long out[] = { 0, 2, 1 };
+
+		for (int i = 0; i < 3; i++) {
+			subject_item it = { "fu30", 1, "fu", 1, "visdat", (char *)dates[i], NULL };
+			casebook *cb = casebook_new(sd, &it, 1, day(2026, 12, 1));
+
+			schedule_visit(fu30, 1, d0, &ix, cb, day(2026, 12, 1), &v);
+			assert_int_equal(v.state, want[i]);
+			assert_int_equal(v.days_out, out[i]);
+			casebook_free(cb);
+		}
+		assert_string_equal(visit_state_word(&v), "late");
+	}
+	/* No day 0 yet, or no day at all: not scheduled. */
+	schedule_visit(fu30, 1, day(2026, 10, 0), &none, NULL, day(2026, 11, 8), &v);
+	assert_int_equal(v.state, VISIT_UNSCHEDULED);
+	assert_false(v.has_window);
+	schedule_visit(scr, 1, d0, &none, NULL, day(2026, 11, 8), &v);
+	assert_int_equal(v.state, VISIT_UNSCHEDULED);
+	assert_string_equal(visit_state_word(&v), "not done");
+	form_index_free(&none);
+	form_index_free(&ix);
+}
+
 static void
 test_log_label(void **state)
 {
@@ -294,6 +346,7 @@ main(void)
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_current),
 		cmocka_unit_test(test_next_due),
+		cmocka_unit_test(test_visit_window),
 		cmocka_unit_test(test_log_label),
 	};
 

@@ -260,6 +260,13 @@ test_signature_and_invalidation(void **state)
 	assert_true(signature_covers(&rows[2], &vs));
 	signature_rows_free(rows, n);
 
+	/* After signing out nothing is allowed until the next sign-in. */
+	assert_int_equal(store_logout(st, &e), CRF_OK);
+	expect_query("SELECT count(*) FROM audit WHERE action = 'logout' AND field = 'pi'", "1");
+	assert_int_equal(store_sign(st, &tc, "pi", PI_PW, NULL, &e), CRF_EDENIED);
+	assert_non_null(strstr(e.msg, "Sign in first"));
+	as("pi", PI_PW);
+
 	/* Signatures cannot be changed or removed, even with SQL. */
 	{
 		sqlite3 *db;
