@@ -84,6 +84,7 @@ where(unsigned s, char *buf, size_t n)
 		{ KC_LOGIN, "set-up, sign-in" }, { KC_LIST, "subject list" },
 		{ KC_CASEBOOK, "casebook" }, { KC_FORM, "form" },
 		{ KC_VIEW, "help and history pages" }, { KC_DIALOG, "questions" },
+		{ KC_QUERIES, "query list" },
 	};
 
 	buf[0] = '\0';
@@ -500,6 +501,131 @@ chen.jie<Tab>Monitor-Pass-22<Enter>
 N
 :dump $D/61-form-read-only.txt
 <C-x><C-x><C-x>q
+EOF
+
+# ---- Verification, a signature, a lock, the audit trail -------------------------------
+printf 'Investigator-Pw-1\n' | "$CRF_BIN" -c config.ini user add wang.jun --role investigator \
+	--name "Wang Jun" > "$W/user.out" 2>&1 || { cat "$W/user.out" >&2; exit 1; }
+printf 'Manager-Pass-33\n' | "$CRF_BIN" -c config.ini user add zhao.min --role data-manager \
+	--name "Zhao Min" > "$W/user.out" 2>&1 || { cat "$W/user.out" >&2; exit 1; }
+run verify <<EOF
+chen.jie<Tab>Monitor-Pass-22<Enter>
+<Enter>
+<C-d>
+:dump $D/80-verify-ask.txt
+v
+<C-x><C-x>q
+EOF
+run sign <<EOF
+wang.jun<Tab>Investigator-Pw-1<Enter>
+<Enter>
+<C-r>f
+wang.jun<Enter>Investigator-Pw-1
+:dump $D/82-sign-dialog.txt
+<Enter>
+:dump $D/83-casebook-signed.txt
+<Enter>
+:dump $D/84-form-signed.txt
+<C-x><C-x><C-x>q
+EOF
+run lock <<EOF
+zhao.min<Tab>Manager-Pass-33<Enter>
+<Enter>
+<C-k>
+:dump $D/85-lock-menu.txt
+1
+<C-x><C-x>q
+EOF
+run locked <<EOF
+$LOGIN
+<Enter><Enter>
+N
+:dump $D/86-form-locked.txt
+<C-x><C-x><C-x>q
+EOF
+run trail <<EOF
+zhao.min<Tab>Manager-Pass-33<Enter>
+<Enter>
+<C-y>f
+<PgDn>
+:dump $D/88-trail.txt
+<Esc>
+<C-k>3
+Consent form version corrected on the source<Enter>
+<C-x><C-x>q
+EOF
+
+# ---- Queries: the monitor raises one, the research nurse answers, the monitor closes ---
+WEIGHT="<Down><Down><Down><Down><Down><Down><Down>"
+run query_raise <<EOF
+chen.jie<Tab>Monitor-Pass-22<Enter>
+<Enter>
+<Right><Right><Enter>
+$WEIGHT
+<C-q>
+:dump $D/70-dialog-query-new.txt
+Weight 125 kg: please check against the clinic scale record<Enter>
+:dump $D/71-form-query-open.txt
+<C-x>
+:dump $D/72-casebook-query.txt
+<C-x>
+<C-q>
+:dump $D/73-query-list.txt
+<C-v>
+:dump $D/74-dialog-query-filter.txt
+<Esc><C-x><C-x>q
+EOF
+run query_answer <<EOF
+$LOGIN
+<Enter>
+<Right><Right><Enter>
+$WEIGHT
+:dump $D/75-form-query-nurse.txt
+<C-q>
+:dump $D/76-dialog-query-answer.txt
+a
+Clinic scale record says 125 kg; the value is right<Enter>
+:dump $D/77-dialog-query-answered.txt
+<Esc><C-x><C-x><C-x>q
+EOF
+run query_close <<EOF
+chen.jie<Tab>Monitor-Pass-22<Enter>
+<Enter>
+<Right><Right><Enter>
+$WEIGHT
+<C-q>
+:dump $D/78-dialog-query-close.txt
+c
+Confirmed against the clinic scale record<Enter>
+<Esc><C-x><C-x><C-x>q
+EOF
+
+# ---- Accounts: the administrator's screen, a reset password at sign-in -----------------
+run users <<EOF
+zhang.wei<Tab>$PW<Enter>
+<C-u>
+:dump $D/90-users.txt
+a
+sun.li<Enter>
+Sun Li<Enter>
+:dump $D/91-users-role.txt
+2
+Investigator-Pw-2<Enter>
+Investigator-Pw-2<Enter>
+<Enter>
+:dump $D/92-users-menu.txt
+2
+Temporary-Pass-7<Enter>
+Temporary-Pass-7<Enter>
+:dump $D/93-users-reset.txt
+<C-x><C-x>q
+EOF
+run password_reset <<EOF
+sun.li<Tab>Temporary-Pass-7<Enter>
+:dump $D/94-password-reset.txt
+Sun-Li-Own-Pass-8<Enter>
+Sun-Li-Own-Pass-8<Enter>
+<C-x>q
 EOF
 
 # ---- Another date format in config.ini --------------------------------------------------

@@ -131,4 +131,25 @@ bool dlg_input(app *a, const char *title, const char *prompt, bool masked,
 /* Show text (lines separated by '\n') until a key; scrollable. */
 void dlg_text(app *a, const char *title, const char *text);
 
+/* ---- Parts of a screen's own dialogs (the query dialog) ---------------- */
+
+/* Where a dialog box is: top row, left column, rows, columns. */
+typedef struct dlg_box {
+	int y, x, h, w;
+} dlg_box;
+
+/* Draw the current screen, then a blank box of about h rows by w columns
+ * (fitted to the screen, centred) with title on its top edge, and return
+ * where it is.  The caller writes inside it (rows y+1 .. y+h-2, columns
+ * x+2 .. x+w-3), then calls ui_flush(). */
+dlg_box dlg_frame(app *a, const char *title, int h, int w);
+
+/* The next key of a dialog: idle ticks are skipped.  False when input
+ * has ended or the terminal hung up. */
+bool dlg_key(ui_key *k);
+
+/* Break text into lines of at most w columns (at blanks where words fit,
+ * and at every '\n'); writes at most max lines, returns how many. */
+int dlg_wrap(const char *text, int w, char lines[][256], int max);
+
 #endif

@@ -26,7 +26,8 @@ enum {
 	KC_VIEW = 1 << 3,      /* help, history and other read-only pages */
 	KC_DIALOG = 1 << 4,    /* questions and prompts */
 	KC_LOGIN = 1 << 5,     /* set-up and login */
-	KC_ALL = 0x3f
+	KC_QUERIES = 1 << 6,   /* the list of queries */
+	KC_ALL = 0x7f
 };
 
 #define CTRL_KEY(c) ((c) & 0x1f)
@@ -57,8 +58,8 @@ enum {
 	  "Go to the previous form of the event") \
 	X(ACT_NEXT_FORM, "next-form", 8,  'F', KC_FORM, PERM_VIEW, "Next", \
 	  "Go to the next form of the event") \
-	X(ACT_FILTER,    "filter",    9,  'V', KC_LIST, PERM_VIEW, "Filter", \
-	  "Show only subjects of one status") \
+	X(ACT_FILTER,    "filter",    9,  'V', KC_LIST | KC_QUERIES, PERM_VIEW, "Filter", \
+	  "Show only subjects of one status (subject list); queries by state, subject or age (query list)") \
 	X(ACT_BACK,      "back",      10, 'X', KC_ALL & ~KC_DIALOG, PERM_ANYONE, "Back", \
 	  "Leave this screen (asks first if there are unsaved entries); quit from the subject list") \
 	X(ACT_QUERY,     "query",     11, 'Q', KC_FORM | KC_CASEBOOK | KC_LIST, PERM_VIEW, "Query", \
@@ -75,13 +76,13 @@ enum {
 	  "Change your own password") \
 	X(ACT_REDRAW,    "redraw",    0,  'L', 0, PERM_ANYONE, "Redraw", \
 	  "Redraw the whole screen") \
-	X(ACT_NEXT,      "next",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN, PERM_ANYONE, "", \
+	X(ACT_NEXT,      "next",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN | KC_QUERIES, PERM_ANYONE, "", \
 	  "Next field or line (Tab, Down)") \
-	X(ACT_PREV,      "prev",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN, PERM_ANYONE, "", \
+	X(ACT_PREV,      "prev",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN | KC_QUERIES, PERM_ANYONE, "", \
 	  "Previous field or line (Shift-Tab, Up)") \
-	X(ACT_PAGE_DOWN, "page-down", 0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_VIEW, PERM_ANYONE, "", \
+	X(ACT_PAGE_DOWN, "page-down", 0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_VIEW | KC_QUERIES, PERM_ANYONE, "", \
 	  "Next page (PgDn)") \
-	X(ACT_PAGE_UP,   "page-up",   0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_VIEW, PERM_ANYONE, "", \
+	X(ACT_PAGE_UP,   "page-up",   0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_VIEW | KC_QUERIES, PERM_ANYONE, "", \
 	  "Previous page (PgUp)") \
 	X(ACT_ENTER,     "enter",     0,  0,   KC_ALL, PERM_ANYONE, "", \
 	  "Accept the field and go on; open the selected line (Enter)") \

@@ -174,7 +174,7 @@ crf_status store_save_form_queries(store *st, const form_key *key,
     const save_query *queries, size_t nqueries, int *new_version,
     crf_err *err);
 
-/* Turn automatic queries on or off (config.ini [security] auto_queries). */
+/* Turn automatic queries on or off (config.ini [monitoring] auto_queries). */
 void store_set_auto_queries(store *st, bool on);
 
 /* Summary of every saved form instance of a subject. */

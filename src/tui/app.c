@@ -8,6 +8,7 @@
 
 #include "crf/app.h"
 #include "crf/lineedit.h"
+#include "crf/screens.h"
 #include "crf/util.h"
 
 screen *
@@ -182,10 +183,23 @@ app_lock(app *a)
 		if (!ok)
 			return false;
 		store_set_login_limit(a->st, a->cfg->failed_login_limit);
+		store_set_password_max_age(a->st, a->cfg->password_max_age_days);
 		if (store_login(a->st, a->login, pw, &u, &e) == CRF_OK) {
+			/* Reset by an administrator meanwhile, or expired: a new
+			 * password first, still without the study on screen. */
+			bool must = u.must_change, changed = false;
+
+			if (must) {
+				a->top = NULL;
+				changed = users_forced_password_change(a, &u, pw);
+				a->top = saved;
+			}
 			memset(pw, 0, sizeof pw);
 			user_row_clear(&u);
-			app_message(a, ST_OK, "Unlocked");
+			if (must && !changed)
+				return false;
+			if (!must)
+				app_message(a, ST_OK, "Unlocked");
 			return true;
 		}
 		memset(pw, 0, sizeof pw);
@@ -205,12 +219,19 @@ int
 app_run(app *a)
 {
 	ui_key k;
+	store *tuned = NULL;   /* the store the site's settings were given to */
 
 	while (a->top) {
 		screen *s = a->top;
 		action act;
 		scr_result r;
 
+		/* Once per store, however it came (opened at start, created
+		 * by the set-up screen): config.ini [monitoring] auto_queries. */
+		if (a->st != NULL && a->st != tuned) {
+			store_set_auto_queries(a->st, a->cfg->auto_queries);
+			tuned = a->st;
+		}
 		app_draw(a);
 		ui_flush();
 		if (!ui_next_key(&k))
@@ -256,10 +277,6 @@ app_run(app *a)
 }
 
 /* ---- Dialogs ---------------------------------------------------------------------- */
-
-typedef struct dlg_box {
-	int y, x, h, w;
-} dlg_box;
 
 static dlg_box
 box_center(int h, int w)
@@ -361,9 +378,7 @@ wrap_lines(const char *text, int w, char lines[][256], int max)
 	return n;
 }
 
-/* The next key of a dialog: ticks are not keys here.  False when input
- * has ended or the terminal hung up. */
-static bool
+bool
 dlg_key(ui_key *k)
 {
 	do {
@@ -371,6 +386,22 @@ dlg_key(ui_key *k)
 			return false;
 	} while (k->is_key && k->ch == UI_KEY_TICK);
 	return true;
+}
+
+int
+dlg_wrap(const char *text, int w, char lines[][256], int max)
+{
+	return wrap_lines(text, w, lines, max);
+}
+
+dlg_box
+dlg_frame(app *a, const char *title, int h, int w)
+{
+	dlg_box b = box_center(h, w);
+
+	app_draw(a);
+	box_draw(&b, title);
+	return b;
 }
 
 int

@@ -30,6 +30,9 @@ typedef struct casebook_scr {
 	size_t row, col;             /* the cursor */
 	size_t top;                  /* first event row shown */
 	size_t page;                 /* event rows shown at the last draw */
+	query_marks *qm;             /* the subject's queries not closed */
+	review *rv;                  /* its signatures and locks (scr_signoff.c) */
+	bool review_line;            /* anything signed, locked or verified */
 } casebook_scr;
 
 /* Column layout of the event rows, computed for each draw. */
@@ -118,20 +121,53 @@ date_cell(const casebook_scr *cs, app *a, const event_def *ev, char *buf, size_t
 	}
 }
 
-/* Width of one form item: id then glyph. */
-static int
-item_width(const char *id)
+/* The query mark after form i's status glyph: "?2" (two not closed, one
+ * open at least), "+1" (answered), "" (none).  *open: any is open. */
+static void
+form_queries(const casebook_scr *cs, const cb_row *r, size_t i, char *buf, size_t size,
+    bool *open)
 {
-	return utf8_width(id) + utf8_width(form_glyph(FORM_NOT_STARTED));
+	int o = 0, an = 0;
+
+	if (!r->no_visit)
+		query_marks_form(cs->qm, r->ev->id, r->erep, r->ev->forms[i]->id, 1, &o, &an);
+	query_mark_text(o, an, buf, size);
+	if (open)
+		*open = o > 0;
+}
+
+/* The review mark after the query mark: "!" changed since signed, "L"
+ * locked, "S" signed, "V" verified, "" (scr_signoff.c).  *st its style
+ * (may be NULL). */
+static const char *
+form_review(const casebook_scr *cs, const cb_row *r, size_t i, ui_style *st)
+{
+	form_key k = { cs->id, r->ev->id, r->erep, r->ev->forms[i]->id, 1 };
+	ui_style dummy;
+
+	if (r->no_visit)
+		return "";
+	return review_mark(cs->rv, &cs->ix, &k, st ? st : &dummy);
+}
+
+/* Width of one form item: id, glyph, query mark, review mark. */
+static int
+item_width(const casebook_scr *cs, const cb_row *r, size_t i)
+{
+	char q[16];
+
+	form_queries(cs, r, i, q, sizeof q, NULL);
+	return utf8_width(r->ev->forms[i]->id) + utf8_width(form_glyph(FORM_NOT_STARTED)) +
+	    utf8_width(q) + utf8_width(form_review(cs, r, i, NULL));
 }
 
 static int
-forms_width(const event_def *ev)
+forms_width(const casebook_scr *cs, const cb_row *r)
 {
 	int w = 0;
 
-	for (size_t i = 0; i < ev->nforms; i++)
-		w += item_width(ev->forms[i]->id) + (i ? 1 : 0);
+	for (size_t i = 0; i < r->ev->nforms; i++)
+		w += item_width(cs, r, i) + (i ? 1 : 0);
 	return w;
 }
 
@@ -145,7 +181,7 @@ compute_layout(const casebook_scr *cs, app *a, int cols, layout *L)
 	L->datew = 0;
 	for (size_t i = 0; i + 1 < cs->nrows; i++) {
 		const cb_row *r = &cs->rows[i];
-		int fw = forms_width(r->ev), dw;
+		int fw = forms_width(cs, r), dw;
 
 		row_label(r, buf, sizeof buf);
 		if (utf8_width(buf) > L->idw)
@@ -179,7 +215,7 @@ draw_event_row(casebook_scr *cs, app *a, const layout *L, size_t ri, int y, int 
 	const cb_row *r = &cs->rows[ri];
 	const event_def *ev = r->ev;
 	bool here = ri == cs->row;
-	int fw = forms_width(ev), fx = L->formsx, x, selx = 0, selw = 0;
+	int fw = forms_width(cs, r), fx = L->formsx, x, selx = 0, selw = 0;
 	char buf[64];
 
 	row_label(r, buf, sizeof buf);
@@ -191,9 +227,9 @@ draw_event_row(casebook_scr *cs, app *a, const layout *L, size_t ri, int y, int 
 	for (size_t i = 0; i < ev->nforms; i++) {
 		if (here && i == cs->col) {
 			selx = x;
-			selw = item_width(ev->forms[i]->id);
+			selw = item_width(cs, r, i);
 		}
-		x += item_width(ev->forms[i]->id) + 1;
+		x += item_width(cs, r, i) + 1;
 	}
 	if (here && selx + selw > cols)
 		fx -= selx + selw - cols;
@@ -214,13 +250,26 @@ draw_event_row(casebook_scr *cs, app *a, const layout *L, size_t ri, int y, int 
 	for (size_t i = 0; i < ev->nforms; i++) {
 		const char *id = ev->forms[i]->id;
 		form_status st = r->no_visit ? FORM_NOT_STARTED : item_status(cs, r, i);
-		int w = item_width(id);
+		int w = item_width(cs, r, i);
 
 		if (x >= L->idw + 1 && x + w <= cols) {
-			bool sel = here && i == cs->col;
+			bool sel = here && i == cs->col, qopen;
 			ui_style s = sel ? ST_SELECTED : r->no_visit ? ST_DIM : form_style(st);
+			int gx = x + utf8_width(id) + utf8_width(form_glyph(st));
+			char q[16];
+
 			ui_put(y, x, w, s, id);
 			ui_put(y, x + utf8_width(id), w - utf8_width(id), s, form_glyph(st));
+			form_queries(cs, r, i, q, sizeof q, &qopen);
+			ui_put(y, gx, x + w - gx, sel ? ST_SELECTED : qopen ? ST_WARN : ST_NORMAL, q);
+			{
+				ui_style rs;
+				const char *rm = form_review(cs, r, i, &rs);
+
+				if (*rm)
+					ui_put(y, x + w - utf8_width(rm), utf8_width(rm),
+					    sel ? ST_SELECTED : rs, rm);
+			}
 		}
 		x += w + 1;
 	}
@@ -235,17 +284,37 @@ draw_logs_row(casebook_scr *cs, app *a, const layout *L, int y, int cols)
 	ui_put(y, 0, L->idw, here ? ST_HEADER : ST_NORMAL, "logs");
 	for (size_t i = 0; i < a->sd->nlogs; i++) {
 		size_t n;
-		char item[64];
-		int w;
+		char item[64], q[16];
+		int w, qo, qa;
 
 		form_index_log(&cs->ix, a->sd->logs[i]->id, &n);
 		snprintf(item, sizeof item, "%s %zu", a->sd->logs[i]->id, n);
-		w = utf8_width(item);
+		/* Queries of every entry: "ae 2 ?1". */
+		query_marks_form(cs->qm, "", 0, a->sd->logs[i]->id, -1, &qo, &qa);
+		query_mark_text(qo, qa, q, sizeof q);
+		w = utf8_width(item) + (*q ? 1 + utf8_width(q) : 0);
 		if (x + w > cols)
 			break;
 		ui_put(y, x, w, here && i == cs->col ? ST_SELECTED : n ? ST_NORMAL : ST_DIM, item);
+		if (*q)
+			ui_put(y, x + w - utf8_width(q), utf8_width(q), here && i == cs->col ?
+			    ST_SELECTED : qo ? ST_WARN : ST_NORMAL, q);
 		x += w + 2;
 	}
+}
+
+/* ", 1 open query" for the detail line, when there are queries. */
+static void
+detail_queries(const casebook_scr *cs, const char *event, int erep, const char *form,
+    int frep, strbuf *sb)
+{
+	int o, an;
+	char words[64];
+
+	query_marks_form(cs->qm, event, erep, form, frep, &o, &an);
+	query_count_words(o, an, words, sizeof words);
+	if (*words)
+		sb_addf(sb, ", %s", words);
 }
 
 /* The line that says, in words, what the cursor is on. */
@@ -275,6 +344,7 @@ draw_detail(casebook_scr *cs, app *a, int y, int cols)
 		    n == 1 ? "entry" : "entries");
 		if (done < n)
 			sb_addf(&sb, ", %zu incomplete", n - done);
+		detail_queries(cs, "", 0, fd->id, -1, &sb);
 		if (may_add)
 			sb_addf(&sb, "%s%s", dot, n ? "Enter lists them, ^N adds one" : "^N adds one");
 		else if (n)
@@ -287,6 +357,15 @@ draw_detail(casebook_scr *cs, app *a, int y, int cols)
 
 		/* Most telling first: the line is cut at the screen's edge. */
 		sb_addf(&sb, "%s %s: %s", fd->id, i18n_get(&fd->title, lang), form_status_name(st));
+		if (!r->no_visit) {
+			form_key k = { cs->id, ev->id, r->erep, fd->id, 1 };
+			char words[128];
+
+			review_words(cs->rv, &cs->ix, &k, words, sizeof words);
+			sb_add(&sb, words);
+		}
+		if (!r->no_visit)
+			detail_queries(cs, ev->id, r->erep, fd->id, 1, &sb);
 		if (cs->due_known && cs->due.event == ev)
 			sb_addf(&sb, "%s%s", dot, cs->due.overdue ? "OVERDUE" : "next visit due");
 		if (cs->day0_known && schedule_window(ev, cs->day0, &w)) {
@@ -351,7 +430,9 @@ casebook_draw(screen *s, app *a)
 
 	draw_header(cs, a, first, cols);
 
-	area = last - first + 1 - 4;
+	/* Header, logs, legend, detail and, with anything signed, locked or
+	 * verified, the review line. */
+	area = last - first + 1 - 4 - (cs->review_line ? 1 : 0);
 	spare = area - nev;
 	if (spare >= 1)
 		sep1 = 1;
@@ -395,12 +476,26 @@ casebook_draw(screen *s, app *a)
 	y += (nev < area ? nev : area) + sep2;
 	if (y <= last)
 		draw_logs_row(cs, a, &L, y, cols);
-	if (++y <= last)
-		ui_putf(y, 0, cols, ST_DIM, "%s complete  %s incomplete  %s not started",
+	if (++y <= last) {
+		int qo, qa, x;
+
+		x = ui_putf(y, 0, cols, ST_DIM, "%s complete  %s incomplete  %s not started",
 		    form_glyph(FORM_COMPLETE), form_glyph(FORM_INCOMPLETE),
 		    form_glyph(FORM_NOT_STARTED));
+		query_marks_total(cs->qm, &qo, &qa);
+		if (qo + qa > 0)
+			ui_put(y, x, cols - x, ST_DIM, "  ?n open queries  +n answered");
+	}
 	if (++y <= last)
 		draw_detail(cs, a, y, cols);
+	if (cs->review_line && ++y <= last) {
+		const cb_row *r = &cs->rows[cs->row];
+		form_key k = { cs->id, "", 0, NULL, 0 };
+
+		if (!is_logs(r) && r->ev->nforms > 0 && !r->no_visit)
+			k = (form_key){ cs->id, r->ev->id, r->erep, r->ev->forms[cs->col]->id, 1 };
+		review_draw_line(cs->rv, a, &cs->ix, &k, y, cols);
+	}
 }
 
 /* ---- Data ------------------------------------------------------------------------ */
@@ -411,6 +506,10 @@ data_free(casebook_scr *cs)
 	form_index_free(&cs->ix);
 	casebook_free(cs->cb);
 	cs->cb = NULL;
+	query_marks_free(cs->qm);
+	cs->qm = NULL;
+	review_free(cs->rv);
+	cs->rv = NULL;
 	free(cs->rows);
 	cs->rows = NULL;
 	cs->nrows = 0;
@@ -444,6 +543,9 @@ reload(casebook_scr *cs, app *a)
 		app_message(a, ST_ERROR, "Cannot read the data of %s: %s", cs->key, e.msg);
 	cs->cb = casebook_new(sd, items, nitems, clock_today());
 	subject_items_free(items, nitems);
+	cs->qm = query_marks_load(a, cs->key, NULL);
+	cs->rv = review_load(a, cs->id);
+	cs->review_line = review_any(cs->rv, &cs->ix);
 
 	cs->day0_known = false;
 	cs->due_known = false;
@@ -588,6 +690,43 @@ new_item(casebook_scr *cs, app *a)
 	    form_index_event_repeats(&cs->ix, r->ev->id) + 1, r->ev->forms[cs->col], 1));
 }
 
+/* Sign, verify, lock or show the audit trail of the selection (the
+ * dialogs are scr_signoff.c's); the logs line names the log. */
+static void
+review_act(casebook_scr *cs, app *a, action act)
+{
+	const cb_row *r = &cs->rows[cs->row];
+	form_key k = { cs->id, "", 0, NULL, 0 };
+	bool changed = false;
+
+	if (row_items(a, r) == 0) {
+		app_message(a, ST_WARN, "%s", is_logs(r) ? "The study has no logs" :
+		    "This event has no forms");
+		return;
+	}
+	if (is_logs(r))
+		k.form = a->sd->logs[cs->col]->id;
+	else
+		k = (form_key){ cs->id, r->ev->id, r->erep, r->ev->forms[cs->col]->id, 1 };
+	if (act == ACT_SIGN)
+		changed = review_sign(a, cs->key, &k);
+	else if (act == ACT_VERIFY)
+		changed = review_verify(a, cs->key, &k);
+	else if (act == ACT_LOCK)
+		changed = review_lock(a, cs->key, &k);
+	else
+		review_history(a, cs->key, &k);
+	if (changed) {
+		char msg[sizeof a->msg];
+		ui_style st = a->msg_style;
+
+		/* The outcome stays on the message line over the reload. */
+		str_copy(msg, a->msg, sizeof msg);
+		reload(cs, a);
+		app_message(a, st, "%s", msg);
+	}
+}
+
 static scr_result
 casebook_handle(screen *s, app *a, action act, const ui_key *k)
 {
@@ -615,6 +754,15 @@ casebook_handle(screen *s, app *a, action act, const ui_key *k)
 		break;
 	case ACT_NEW:
 		new_item(cs, a);
+		break;
+	case ACT_QUERY:
+		app_push(a, scr_queries_new(a, cs->key));
+		break;
+	case ACT_SIGN:
+	case ACT_VERIFY:
+	case ACT_LOCK:
+	case ACT_HISTORY:
+		review_act(cs, a, act);
 		break;
 	case ACT_NONE:
 		if (!k->is_key)

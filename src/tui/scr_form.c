@@ -58,6 +58,11 @@ typedef struct form_scr {
 	int total;
 	int lw;              /* label column width */
 	int memo_w;          /* value width of the current memo */
+	/* queries (scr_queries.c) */
+	query_marks *qm;     /* the queries not closed of this instance */
+	bool *soft_failed;   /* soft checks failing as loaded, by check */
+	/* signatures, lock, verification (scr_signoff.c) */
+	review_form *rv;
 } form_scr;
 
 typedef struct field_state {
@@ -68,6 +73,7 @@ typedef struct field_state {
 } field_state;
 
 static bool commit_edit(form_scr *fs, app *a);
+static void queries_load(form_scr *fs, app *a);
 
 /* ---- Small helpers ------------------------------------------------------ */
 
@@ -592,7 +598,7 @@ go_field(form_scr *fs, app *a, int dir)
 		enter_field(fs, a, j);
 		return;
 	}
-	if (dir > 0 && read_only(a))
+	if (dir > 0 && (read_only(a) || review_form_locked(fs->rv)))
 		app_message(a, ST_DIM, "Last field");
 	else if (dir > 0)
 		app_message(a, ST_DIM, "Last field: %s saves, %s marks the form complete",
@@ -889,6 +895,9 @@ load_form(form_scr *fs, app *a, const form_def *fd, int frep, crf_err *e)
 	fs->shown = xcalloc(fd->nfields ? fd->nfields : 1, sizeof *fs->shown);
 	refresh_shown(fs, a);
 	fs->conflict = false;
+	queries_load(fs, a);
+	review_form_free(fs->rv);
+	fs->rv = review_form_load(a, &key);
 	return CRF_OK;
 }
 
@@ -905,7 +914,7 @@ open_form(form_scr *fs, app *a, const form_def *fd, int frep)
 	}
 	fs->top = 0;
 	fs->draft_mine = false;
-	fs->offer_draft = a->login != NULL && !read_only(a);
+	fs->offer_draft = a->login != NULL && !read_only(a) && !review_form_locked(fs->rv);
 	enter_field(fs, a, next_editable(fs, -1, 1));
 	return true;
 }
@@ -1064,6 +1073,123 @@ offer_draft(form_scr *fs, app *a)
 	form_data_clear(&d);
 }
 
+/* ---- Queries (the dialogs are in scr_queries.c) ------------------------------ */
+
+/* Read the queries not closed of this instance. */
+static void
+queries_marks(form_scr *fs, app *a)
+{
+	form_key key = key_of(fs);
+
+	query_marks_free(fs->qm);
+	fs->qm = query_marks_load(a, fs->subject_key, &key);
+}
+
+/* The marks, and which soft checks fail as loaded: a save raises
+ * automatic queries only for checks that fail anew. */
+static void
+queries_load(form_scr *fs, app *a)
+{
+	queries_marks(fs, a);
+	free(fs->soft_failed);
+	fs->soft_failed = xcalloc(fs->fd->nchecks ? fs->fd->nchecks : 1, sizeof *fs->soft_failed);
+	for (size_t j = 0; j < fs->fd->nchecks; j++)
+		fs->soft_failed[j] = fs->fd->checks[j].level == CHECK_SOFT &&
+		    record_check(fs->r, j) == CHECK_FAIL;
+}
+
+/* The automatic queries of a save (the store raises them only when
+ * config.ini [monitoring] auto_queries is on): each soft-range value
+ * confirmed in this save, each soft check failing now that did not fail
+ * as loaded.  Free with auto_queries_free(). */
+static save_query *
+auto_queries(form_scr *fs, app *a, const item_change *ch, size_t nch, size_t *n)
+{
+	save_query *q = xcalloc(nch + fs->fd->nchecks + 1, sizeof *q);
+
+	*n = 0;
+	for (size_t k = 0; k < nch; k++) {
+		const field_def *f = form_field(fs->fd, ch[k].field);
+
+		if (f == NULL || !(ch[k].flags & ITEM_SOFT_OK) || ch[k].value == NULL)
+			continue;
+		q[*n].field = f->id;
+		q[(*n)++].text = query_text_soft_value(a, f, ch[k].value);
+	}
+	for (size_t j = 0; j < fs->fd->nchecks; j++) {
+		const check_def *c = &fs->fd->checks[j];
+
+		if (c->level != CHECK_SOFT || record_check(fs->r, j) != CHECK_FAIL ||
+		    fs->soft_failed[j])
+			continue;
+		q[*n].field = c->field ? c->field->id : NULL;
+		q[(*n)++].text = query_text_soft_check(a, c);
+	}
+	return q;
+}
+
+static void
+auto_queries_free(save_query *q, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)q[i].text);
+	free(q);
+}
+
+/* ACT_QUERY: the current field's queries (the whole form's when no field
+ * can be entered). */
+static void
+do_query(form_scr *fs, app *a)
+{
+	form_key key = key_of(fs);
+
+	if (query_field_dialog(a, &key, fs->subject_key,
+	    fs->cur >= 0 ? field_at(fs, (size_t)fs->cur) : NULL, record_version(fs->r) > 0))
+		queries_marks(fs, a);
+}
+
+/* The query mark of field i ("?" open, "+" answered) on row y, just
+ * before its value: in the label column's last cell when a blank still
+ * parts it from the label's first row, else in the gap before the value
+ * (never right after a label, which may end with its own "?"). */
+static void
+draw_query_mark(const form_scr *fs, app *a, size_t i, int y)
+{
+	size_t off[LABEL_ROWS], len[LABEL_ROWS];
+	char first[512];
+	int open, answered;
+	const char *g;
+
+	query_marks_field(fs->qm, field_at(fs, i)->id, &open, &answered);
+	if ((g = query_mark_glyph(open, answered)) == NULL)
+		return;
+	wrap_text(label_of(fs, a, i), fs->lw, LABEL_ROWS, off, len);
+	str_copy(first, label_of(fs, a, i) + off[0], len[0] + 1 < sizeof first ? len[0] + 1 :
+	    sizeof first);
+	ui_put(y, 2 + fs->lw - (utf8_width(first) <= fs->lw - 2 ? 1 : 0), 1,
+	    open ? ST_WARN : ST_NORMAL, g);
+}
+
+/* The message line on a field with queries not closed (instead of the
+ * field's help): how to see them.  False when there are none. */
+static bool
+draw_query_hint(form_scr *fs, app *a)
+{
+	int open, answered;
+	char words[64], ks[16], msg[512];
+
+	if (fs->cur < 0)
+		return false;
+	query_marks_field(fs->qm, field_at(fs, (size_t)fs->cur)->id, &open, &answered);
+	query_count_words(open, answered, words, sizeof words);
+	if (*words == '\0')
+		return false;
+	snprintf(msg, sizeof msg, "%s: %s; %s (F11) shows %s", label_of(fs, a, (size_t)fs->cur),
+	    words, act_keys(ACT_QUERY, ks, sizeof ks), open + answered == 1 ? "it" : "them");
+	ui_message(open ? ST_WARN : ST_DIM, msg);
+	return true;
+}
+
 /* ---- Saving -------------------------------------------------------------- */
 
 /* Required fields and hard checks; says which and goes there. */
@@ -1211,6 +1337,8 @@ do_save(form_scr *fs, app *a, bool complete)
 	size_t nch;
 	char reason[512] = "", ks[16];
 	int newver = 0, renumbered = 0;
+	save_query *aq;
+	size_t naq;
 	crf_err e;
 	crf_status rc;
 
@@ -1218,6 +1346,15 @@ do_save(form_scr *fs, app *a, bool complete)
 		return false;
 	if (!commit_edit(fs, a) || !settle_hidden(fs, a, NULL))
 		return false;
+	if (!review_form_writable(fs->rv, a, true)) {
+		crf_err de;
+
+		/* Locked while it was open: what was typed waits as a draft,
+		 * offered again once the form is unlocked. */
+		if (record_dirty(r))
+			fs->conflict = keep_draft(fs, a, &de) == CRF_OK;
+		return false;
+	}
 	if (complete) {
 		if (!can_complete(fs, a) || !confirm_soft_checks(fs, a))
 			return false;
@@ -1237,8 +1374,9 @@ do_save(form_scr *fs, app *a, bool complete)
 		app_message(a, ST_WARN, "Not saved: a reason for change is required");
 		return false;
 	}
-	rc = store_save_form(a->st, &key, record_version(r), fs->fd->version, status, ch, nch,
-	    reason[0] ? reason : NULL, &newver, &e);
+	aq = auto_queries(fs, a, ch, nch, &naq);
+	rc = store_save_form_queries(a->st, &key, record_version(r), fs->fd->version, status,
+	    ch, nch, reason[0] ? reason : NULL, aq, naq, &newver, &e);
 	if (rc == CRF_ECONFLICT && fs->fd->is_log && record_version(r) == 0) {
 		/* Someone else added an entry with this number meanwhile:
 		 * this one becomes the next. */
@@ -1249,12 +1387,13 @@ do_save(form_scr *fs, app *a, bool complete)
 			r = fs->r;
 			key = key_of(fs);
 			ch = record_changes(r, &nch);
-			rc = store_save_form(a->st, &key, 0, fs->fd->version, status, ch, nch, NULL,
-			    &newver, &e);
+			rc = store_save_form_queries(a->st, &key, 0, fs->fd->version, status, ch, nch,
+			    NULL, aq, naq, &newver, &e);
 		}
 		if (rc == CRF_OK)
 			renumbered = was_rep;
 	}
+	auto_queries_free(aq, naq);
 	if (rc == CRF_ECONFLICT) {
 		crf_err de;
 		strbuf q = {0};
@@ -1276,6 +1415,17 @@ do_save(form_scr *fs, app *a, bool complete)
 		else if (!kept)
 			dlg_text(a, "Not saved", q.s);
 		sb_free(&q);
+		return false;
+	}
+	if (rc == CRF_ELOCKED) {
+		/* Locked since it was opened: saying "try again" would not help. */
+		crf_err de;
+		bool kept = keep_draft(fs, a, &de) == CRF_OK;
+
+		review_form_reload(fs->rv, a);
+		fs->conflict = kept;
+		app_message(a, ST_ERROR, "Not saved: %s%s", e.msg,
+		    kept ? "; your entries are kept as a draft" : "");
 		return false;
 	}
 	if (rc != CRF_OK) {
@@ -1392,7 +1542,7 @@ do_missing(form_scr *fs, app *a)
 	crf_err e;
 	bool ok;
 
-	if (fs->cur < 0 || !app_check(a, PERM_ENTER))
+	if (fs->cur < 0 || !app_check(a, PERM_ENTER) || !review_form_writable(fs->rv, a, false))
 		return;
 	i = (size_t)fs->cur;
 	f = field_at(fs, i);
@@ -1434,18 +1584,6 @@ do_missing(form_scr *fs, app *a)
 }
 
 static void
-history_value(const app *a, const field_def *f, const char *value, const char *missing,
-    char *buf, size_t size)
-{
-	if (missing && *missing)
-		snprintf(buf, size, "[%s]", missing);
-	else if (value == NULL || *value == '\0')
-		str_copy(buf, "(blank)", size);
-	else
-		validate_display(f, value, date_fmt(a), lang_of(a), buf, size);
-}
-
-static void
 do_history(form_scr *fs, app *a)
 {
 	form_key key = key_of(fs);
@@ -1453,8 +1591,7 @@ do_history(form_scr *fs, app *a)
 	audit_row *rows;
 	size_t n;
 	crf_err e;
-	strbuf sb = {0};
-	char title[256], ov[512], nv[512];
+	char title[256], *text;
 
 	if (fs->cur < 0)
 		return;
@@ -1468,29 +1605,48 @@ do_history(form_scr *fs, app *a)
 		audit_rows_free(rows, n);
 		return;
 	}
-	for (size_t k = 0; k < n; k++) {
-		const audit_row *h = &rows[k];
-
-		history_value(a, f, h->old_value, h->old_missing, ov, sizeof ov);
-		history_value(a, f, h->new_value, h->new_missing, nv, sizeof nv);
-		sb_addf(&sb, "%s %s  %s  %s -> %s", h->ts_utc ? h->ts_utc : "",
-		    h->tz_offset ? h->tz_offset : "", h->user ? h->user : "", ov, nv);
-		if (h->reason && *h->reason)
-			sb_addf(&sb, "  reason: %s", h->reason);
-		sb_add(&sb, "\n");
-	}
+	/* Worded as in the casebook's audit trail (scr_signoff.c). */
+	text = review_audit_text(a, rows, n, false);
 	snprintf(title, sizeof title, "History: %s", label_of(fs, a, (size_t)fs->cur));
-	dlg_text(a, title, sb.s);
-	sb_free(&sb);
+	dlg_text(a, title, text);
+	free(text);
 	audit_rows_free(rows, n);
+}
+
+/* ACT_SIGN, ACT_VERIFY (scr_signoff.c): both are about what is saved. */
+static void
+do_signoff(form_scr *fs, app *a, action act)
+{
+	form_key key = key_of(fs);
+	char ks[16];
+	bool done;
+
+	if (record_dirty(fs->r) || edit_pending(fs)) {
+		app_message(a, ST_WARN, "Save first (%s): %s", act_keys(ACT_SAVE, ks, sizeof ks),
+		    act == ACT_SIGN ? "a signature covers what is saved" :
+		    "verification is of what is saved");
+		return;
+	}
+	done = act == ACT_SIGN ? review_sign(a, fs->subject_key, &key) :
+	    review_verify(a, fs->subject_key, &key);
+	if (done) {
+		char msg[sizeof a->msg];
+		ui_style st = a->msg_style;
+
+		str_copy(msg, a->msg, sizeof msg);
+		review_form_reload(fs->rv, a);
+		app_message(a, st, "%s", msg);
+	}
 }
 
 /* ---- Layout ------------------------------------------------------------- */
 
+/* Rows of fields: all but the title, header, review lines (signatures,
+ * lock, verification), message and key bar. */
 static int
-body_rows(void)
+body_rows(const form_scr *fs)
 {
-	int h = ui_rows() - 4;
+	int h = ui_rows() - 4 - review_form_rows(fs->rv);
 
 	return h > 1 ? h : 1;
 }
@@ -1579,7 +1735,7 @@ lay_find(const form_scr *fs, long field)
 static void
 keep_visible(form_scr *fs)
 {
-	int bh = body_rows(), y0, y1, maxtop;
+	int bh = body_rows(fs), y0, y1, maxtop;
 	long k = lay_find(fs, fs->cur);
 
 	if (k >= 0) {
@@ -1606,7 +1762,7 @@ keep_visible(form_scr *fs)
 static void
 page(form_scr *fs, app *a, int dir)
 {
-	int bh = body_rows(), target, maxtop;
+	int bh = body_rows(fs), target, maxtop;
 	long j = -1;
 
 	if (!commit_edit(fs, a))
@@ -1785,6 +1941,7 @@ draw_field(form_scr *fs, app *a, const lay_item *it, int y, int y0, int y1, int 
 			ui_put(y, 0, 1, ST_HEADER, ui_utf8() ? "▸" : ">");
 		if (f->required)
 			ui_put(y, 1, 1, ST_DIM, "*");
+		draw_query_mark(fs, a, it->idx, y);
 	}
 	vw = value_width(fs, a, it->idx, w - vx);
 	if (f->type == FT_MEMO) {
@@ -1897,12 +2054,18 @@ draw_header(form_scr *fs, app *a)
 	bool dirty = record_dirty(fs->r) || edit_pending(fs);
 	const char *glyph = (unsigned)st <= FORM_COMPLETE ?
 	    (ui_utf8() ? glyph_utf8 : glyph_ascii)[st] : "";
-	const char *saved = read_only(a) ? "read-only" : dirty ? "unsaved changes" : "saved";
+	const char *saved = review_form_locked(fs->rv) && !dirty ? "locked" : read_only(a) ?
+	    "read-only" : dirty ? "unsaved changes" : "saved";
 	const event_def *ev = *fs->event ? study_event(a->sd, fs->event) : NULL;
-	char status[128], form[256], left[768];
+	char status[128], form[256], left[768], queries[64];
+	int qopen, qanswered;
 
 	snprintf(status, sizeof status, "%s %s", glyph, form_status_name(st));
 	rw = utf8_width(status) + utf8_width(dot()) + utf8_width(saved);
+	query_marks_total(fs->qm, &qopen, &qanswered);
+	query_count_words(qopen, qanswered, queries, sizeof queries);
+	if (*queries)
+		rw += utf8_width(queries) + utf8_width(dot());
 	if (fs->fd->is_log || !*fs->event)
 		snprintf(form, sizeof form, "%s #%d", i18n_get(&fs->fd->title, lang_of(a)), fs->frep);
 	else
@@ -1924,6 +2087,10 @@ draw_header(form_scr *fs, app *a)
 	x = cols - rw;
 	if (x < 0)
 		return;
+	if (*queries) {
+		x += ui_put(1, x, cols - x, qopen ? ST_WARN : ST_NORMAL, queries);
+		x += ui_put(1, x, cols - x, ST_NORMAL, dot());
+	}
 	x += ui_put(1, x, cols - x, st == FORM_COMPLETE ? ST_OK : ST_NORMAL, status);
 	x += ui_put(1, x, cols - x, ST_NORMAL, dot());
 	ui_put(1, x, cols - x, dirty ? ST_WARN : read_only(a) ? ST_NORMAL : ST_DIM, saved);
@@ -1937,7 +2104,7 @@ draw_help(form_scr *fs, app *a)
 	const char *help;
 	strbuf sb = {0};
 
-	if (a->msg[0] || fs->cur < 0)
+	if (a->msg[0] || fs->cur < 0 || draw_query_hint(fs, a))
 		return;
 	f = field_at(fs, (size_t)fs->cur);
 	help = i18n_get(&f->help, lang_of(a));
@@ -1962,7 +2129,8 @@ static void
 form_draw(screen *s, app *a)
 {
 	form_scr *fs = s->priv;
-	int bh = body_rows(), y0 = 2, y1 = 2 + bh - 1, cy = -1, cx = -1;
+	int bh = body_rows(fs), y0 = 2 + review_form_rows(fs->rv), y1 = y0 + bh - 1;
+	int cy = -1, cx = -1;
 	const event_def *ev = *fs->event ? study_event(a->sd, fs->event) : NULL;
 	char title[512];
 
@@ -1982,6 +2150,7 @@ form_draw(screen *s, app *a)
 		return;
 	}
 	draw_header(fs, a);
+	review_form_draw(fs->rv, 2, ui_cols());
 	draw_help(fs, a);
 	layout(fs, a);
 	keep_visible(fs);
@@ -2048,11 +2217,11 @@ form_handle(screen *s, app *a, action act, const ui_key *k)
 	case ACT_NONE:
 		if (read_only(a))
 			say_read_only(a);
-		else
+		else if (review_form_writable(fs->rv, a, false))
 			field_key(fs, a, k);
 		break;
 	case ACT_ENTER:
-		if (read_only(a))
+		if (read_only(a) || review_form_locked(fs->rv))
 			go_field(fs, a, 1);
 		else if (t == FT_MEMO && !k->is_key && k->ch == '\n') {
 			if (fs->fresh)
@@ -2100,6 +2269,13 @@ form_handle(screen *s, app *a, action act, const ui_key *k)
 	case ACT_HISTORY:
 		do_history(fs, a);
 		break;
+	case ACT_QUERY:
+		do_query(fs, a);
+		break;
+	case ACT_SIGN:
+	case ACT_VERIFY:
+		do_signoff(fs, a, act);
+		break;
 	case ACT_NEXT_FORM:
 		other_form(fs, a, 1);
 		break;
@@ -2142,7 +2318,20 @@ form_free(screen *s)
 	free(fs->subject_key);
 	free(fs->event);
 	free(fs->failed);
+	query_marks_free(fs->qm);
+	free(fs->soft_failed);
+	review_form_free(fs->rv);
 	free(fs);
+}
+
+/* Every few seconds: queries raised or answered in other sessions. */
+static void
+form_tick(screen *s, app *a)
+{
+	form_scr *fs = s->priv;
+
+	if (fs->r != NULL && fs->failed == NULL)
+		queries_marks(fs, a);
 }
 
 static const screen_ops form_ops = {
@@ -2152,6 +2341,7 @@ static const screen_ops form_ops = {
 	.handle = form_handle,
 	.hangup = form_hangup,
 	.resume = NULL,
+	.tick = form_tick,
 	.free = form_free,
 };
 
@@ -2174,7 +2364,23 @@ scr_form_new(app *a, long long subject_id, const char *subject_key, const char *
 		    e.msg);
 		return screen_new(&form_ops, fs);
 	}
-	fs->offer_draft = a->login != NULL && !read_only(a);
+	fs->offer_draft = a->login != NULL && !read_only(a) && !review_form_locked(fs->rv);
 	enter_field(fs, a, next_editable(fs, -1, 1));
 	return screen_new(&form_ops, fs);
+}
+
+void
+scr_form_goto(screen *s, app *a, const char *field)
+{
+	form_scr *fs = s->priv;
+	const field_def *f;
+
+	if (fs->failed || fs->r == NULL || field == NULL ||
+	    (f = form_field(fs->fd, field)) == NULL)
+		return;
+	if (editable(fs, f->index))
+		enter_field(fs, a, (long)f->index);
+	else
+		app_message(a, ST_DIM, "%s cannot be entered now: it is calculated, or hidden "
+		    "by another answer", label_of(fs, a, f->index));
 }

@@ -132,6 +132,7 @@ sign_in(login_scr *ls, app *a)
 		goto out;
 	}
 	store_set_login_limit(a->st, a->cfg->failed_login_limit);
+	store_set_password_max_age(a->st, a->cfg->password_max_age_days);
 	rc = store_login(a->st, login, password, &u, &e);
 	if (rc == CRF_EDENIED) {
 		/* "The user name or password is wrong", or the account is locked. */
@@ -153,6 +154,14 @@ sign_in(login_scr *ls, app *a)
 		 * outside crf.  Without a role nothing may be done. */
 		app_message(a, ST_ERROR, "Cannot sign in: the account has no known role (%s); "
 		    "ask the site administrator", u.role ? u.role : "none");
+		user_row_clear(&u);
+		wipe(&ls->field[F_PASSWORD]);
+		ls->cur = F_PASSWORD;
+		goto out;
+	}
+	if (u.must_change && !users_forced_password_change(a, &u, password)) {
+		/* Esc: no way on without a new password (the reason is on the
+		 * message line). */
 		user_row_clear(&u);
 		wipe(&ls->field[F_PASSWORD]);
 		ls->cur = F_PASSWORD;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "crf/query.h"
 #include "crf/schedule.h"
 #include "crf/screens.h"
 #include "crf/util.h"
@@ -18,6 +19,7 @@ typedef struct subj_line {
 	bool day0_known;
 	bool due_known;
 	visit_due due;
+	int qopen, qanswered;        /* queries not closed */
 } subj_line;
 
 typedef struct subjects_scr {
@@ -113,6 +115,27 @@ apply_filter(subjects_scr *ss)
 		ss->sel_id = ss->lines[ss->shown[ss->sel]].row.id;
 }
 
+/* The queries not closed of each subject. */
+static void
+count_queries(subjects_scr *ss, app *a)
+{
+	query_count *qc;
+	size_t nq;
+	crf_err e;
+
+	if (store_count_queries(a->st, &qc, &nq, &e) != CRF_OK) {
+		app_message(a, ST_ERROR, "Cannot count the queries: %s", e.msg);
+		return;
+	}
+	for (size_t i = 0; i < ss->n; i++)
+		for (size_t j = 0; j < nq; j++)
+			if (qc[j].subject_id == ss->lines[i].row.id) {
+				ss->lines[i].qopen = qc[j].open;
+				ss->lines[i].qanswered = qc[j].answered;
+			}
+	free(qc);
+}
+
 static void
 reload(subjects_scr *ss, app *a)
 {
@@ -134,6 +157,7 @@ reload(subjects_scr *ss, app *a)
 		summarise(a, &ss->lines[i], today);
 	}
 	free(rows);
+	count_queries(ss, a);
 	apply_filter(ss);
 }
 
@@ -146,21 +170,39 @@ select_shown(subjects_scr *ss, size_t i)
 	ss->sel_id = ss->lines[ss->shown[ss->sel]].row.id;
 }
 
-/* Column widths for the screen width: id, status, current, due. */
+/* Column widths for the screen width: id, status, current, due, queries.
+ * Status and due are as wide as what they show; the queries column is
+ * right-aligned, so the due dates need no gap before it. */
 static void
-columns(const subjects_scr *ss, int cols, int w[4])
+columns(const subjects_scr *ss, app *a, int cols, int w[5])
 {
-	int id = 10;
+	int id = 10, status = 6, due = 15;
 
 	for (size_t i = 0; i < ss->n; i++) {
-		int k = utf8_width(ss->lines[i].row.key);
+		const subj_line *l = &ss->lines[i];
+		int k = utf8_width(l->row.key);
+
 		if (k > id)
 			id = k;
+		k = utf8_width(subject_status_glyph(l->row.status, ui_utf8())) + 1 +
+		    utf8_width(subject_status_word(l->row.status));
+		if (k > status)
+			status = k;
+		if (l->due_known) {
+			char date[32];
+
+			date_format_display(l->due.win.target, a->cfg->date_format, date, sizeof date);
+			k = utf8_width(l->due.event->id) + 1 + utf8_width(date) +
+			    (l->due.overdue ? 8 : 0);
+			if (k > due)
+				due = k;
+		}
 	}
 	w[0] = id + 1;
-	w[1] = 17;
-	w[3] = 24;
-	w[2] = cols - w[0] - w[1] - w[3];
+	w[1] = status + 1;
+	w[3] = due;
+	w[4] = 7;
+	w[2] = cols - w[0] - w[1] - w[3] - w[4];
 	if (w[2] < 10) {
 		w[3] += w[2] - 10;
 		w[2] = 10;
@@ -188,7 +230,7 @@ subjects_draw(screen *s, app *a)
 {
 	subjects_scr *ss = s->priv;
 	int cols = ui_cols(), first = 3, last = ui_rows() - 3, vis = last - first + 1;
-	int w[4], x;
+	int w[5], x;
 	const char *filter = ss->status < 0 ? "all" :
 	    subject_status_word(subject_statuses[ss->status]);
 
@@ -202,12 +244,13 @@ subjects_draw(screen *s, app *a)
 	x += ui_putf(1, x, cols - x, ST_NORMAL, "   Status: %s   ", filter);
 	ui_putf(1, x, cols - x, ST_DIM, "%zu of %zu subjects", ss->nshown, ss->n);
 
-	columns(ss, cols, w);
+	columns(ss, a, cols, w);
 	ui_fill(2, 0, cols, ST_HEADER);
 	ui_put(2, 0, w[0] - 1, ST_HEADER, "Subject ID");
 	ui_put(2, w[0], w[1] - 1, ST_HEADER, "Status");
 	ui_put(2, w[0] + w[1], w[2] - 1, ST_HEADER, "Current event");
 	ui_put(2, w[0] + w[1] + w[2], w[3], ST_HEADER, "Next visit due");
+	ui_put(2, cols - w[4], w[4], ST_HEADER, "Queries");
 
 	if (ss->nshown == 0) {
 		ui_put(first + 1, 2, cols - 2, ST_DIM, ss->n == 0 ?
@@ -239,6 +282,14 @@ subjects_draw(screen *s, app *a)
 		    l->current ? i18n_get(&l->current->title, a->cfg->lang) :
 		    ui_utf8() ? "—" : "-");
 		draw_due(l, a, y, w[0] + w[1] + w[2], w[3], sel);
+		if (l->qopen + l->qanswered > 0) {
+			char q[16];
+			int qw;
+
+			query_mark_text(l->qopen, l->qanswered, q, sizeof q);
+			qw = utf8_width(q);
+			ui_put(y, cols - qw, qw, sel ? st : l->qopen ? ST_WARN : ST_NORMAL, q);
+		}
 	}
 }
 
@@ -351,6 +402,18 @@ subjects_handle(screen *s, app *a, action act, const ui_key *k)
 		break;
 	case ACT_FILTER:
 		pick_status(ss, a);
+		break;
+	case ACT_QUERY:
+		app_push(a, scr_queries_new(a, NULL));
+		break;
+	case ACT_USERS:
+		if (app_check(a, PERM_MANAGE_USERS))
+			app_push(a, scr_users_new(a));
+		break;
+	case ACT_PASSWORD:
+		/* False: wrong current passwords locked the account. */
+		if (!users_change_own_password(a))
+			return SCR_QUIT;
 		break;
 	case ACT_CANCEL:
 		if (ss->query[0]) {

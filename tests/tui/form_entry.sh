@@ -238,8 +238,10 @@ screen_match "reason: saved, still complete" '● complete · saved$' "$T/reason
 expect_eq "reason: stored with the change" "Headache|Migraine|transcription error" \
 	"$(sql "SELECT old_value, new_value, reason FROM audit WHERE field = 'aeterm' AND action = 'update'")"
 screen_match "history: title names the field" 'History: Adverse event \(verbatim term\)' "$T/reason5.txt"
-screen_match "history: creation" '2026-11-25T08:00:00Z \+08:00 +wang\.fang +\(blank\) -> Headache' "$T/reason5.txt"
-screen_match "history: change with its reason" 'wang\.fang +Headache -> Migraine +reason:' "$T/reason5.txt"
+screen_match "history: local time with the offset, user and full name" \
+	'2026-11-25 16:00:00 \+08:00  wang\.fang \(Wang Fang\)' "$T/reason5.txt"
+screen_match "history: creation" 'entered: \(blank\) -> Headache' "$T/reason5.txt"
+screen_match "history: change with its reason" 'changed: Headache -> Migraine +reason:' "$T/reason5.txt"
 screen_match "history: the reason itself" 'transcription error' "$T/reason5.txt"
 
 # A second log entry gets the next number.

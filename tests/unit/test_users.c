@@ -1,5 +1,5 @@
-/* test_users.c - accounts (argon2id hashes, no reuse, audited logins)
- * and drafts kept across a hang-up. */
+/* test_users.c - accounts (argon2id hashes, no reuse, audited logins),
+ * password changes, resets and expiry, and drafts kept across a hang-up. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -229,6 +229,137 @@ test_roles_enforced_by_the_store(void **state)
 	expect_query("SELECT value FROM item", "170.0");
 }
 
+/* Sign in, or fail the test. */
+static void
+sign_in(const char *login, const char *password, bool must_change)
+{
+	user_row u;
+	crf_err e;
+
+	assert_int_equal(store_login(st, login, password, &u, &e), CRF_OK);
+	assert_int_equal(u.must_change, must_change);
+	user_row_clear(&u);
+}
+
+/* A person changes their own password (runs after the tests above: the
+ * nurse is signed in). */
+static void
+test_change_password(void **state)
+{
+	user_row u;
+	crf_err e;
+	char *hash;
+
+	(void)state;
+	sign_in("nurse", "Nurse-Password-1", false);
+	hash = query("SELECT pw_hash FROM account WHERE login = 'nurse'");
+	/* A wrong old password is refused and counts towards the lockout. */
+	assert_int_equal(store_change_password(st, "nurse", "Wrong-Password-0",
+	    "Nurse-Password-2", &e), CRF_EDENIED);
+	assert_string_equal(e.msg, "the password is wrong");
+	expect_query("SELECT failed_logins FROM account WHERE login = 'nurse'", "1");
+	expect_query("SELECT count(*) FROM audit WHERE action = 'password-change-failed'"
+	    " AND field = 'nurse' AND user = 'nurse'", "1");
+	expect_query("SELECT count(*) FROM audit WHERE action = 'password-change'", "0");
+	/* The new password must differ from the old one. */
+	assert_int_equal(store_change_password(st, "nurse", "Nurse-Password-1",
+	    "Nurse-Password-1", &e), CRF_EINVAL);
+	assert_non_null(strstr(e.msg, "differ"));
+	/* Only one's own password. */
+	assert_int_equal(store_change_password(st, "cra", "Monitor-Password-2",
+	    "Monitor-Password-3", &e), CRF_EDENIED);
+	expect_query("SELECT count(*) FROM audit WHERE action = 'password-change'", "0");
+	{
+		char *same = query("SELECT pw_hash FROM account WHERE login = 'nurse'");
+		assert_string_equal(same, hash);
+		free(same);
+	}
+
+	assert_int_equal(store_change_password(st, "nurse", "Nurse-Password-1",
+	    "Nurse-Password-2", &e), CRF_OK);
+	expect_query("SELECT failed_logins || '|' || must_change || '|' || pw_changed_at"
+	    " FROM account WHERE login = 'nurse'", "0|0|2026-02-01T08:00:00Z");
+	{
+		char *now = query("SELECT pw_hash FROM account WHERE login = 'nurse'");
+		assert_true(str_starts(now, "$argon2id$"));
+		assert_string_not_equal(now, hash);
+		assert_null(strstr(now, "Nurse-Password"));
+		free(now);
+	}
+	free(hash);
+	/* Audited under the person, without any password. */
+	expect_query("SELECT user || '|' || field || '|' || coalesce(old_value, '-') || '|' ||"
+	    " coalesce(new_value, '-') || '|' || coalesce(reason, '-') FROM audit"
+	    " WHERE action = 'password-change'", "nurse|nurse|-|-|-");
+	expect_query("SELECT count(*) FROM audit WHERE coalesce(old_value, '') ||"
+	    " coalesce(new_value, '') || coalesce(reason, '') LIKE '%Nurse-Password%'", "0");
+	/* The old password no longer signs in; the new one does. */
+	assert_int_equal(store_login(st, "nurse", "Nurse-Password-1", &u, &e), CRF_EDENIED);
+	sign_in("nurse", "Nurse-Password-2", false);
+}
+
+/* An administrator's reset: the person must change the password at the
+ * next sign-in, and no longer once they have. */
+static void
+test_must_change_after_reset(void **state)
+{
+	user_row *rows;
+	size_t n;
+	crf_err e;
+
+	(void)state;
+	sign_in("admin", "correct horse", false);
+	assert_int_equal(store_change_user(st, "nurse", USER_RESET_PASSWORD, "Reset-Password-3",
+	    &e), CRF_OK);
+	expect_query("SELECT must_change FROM account WHERE login = 'nurse'", "1");
+	expect_query("SELECT count(*) FROM audit WHERE action = 'password-reset' AND field = 'nurse'"
+	    " AND user = 'admin' AND old_value IS NULL AND new_value IS NULL", "1");
+	assert_int_equal(store_list_users(st, &rows, &n, &e), CRF_OK);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(rows[i].must_change, str_eq(rows[i].login, "nurse"));
+		assert_non_null(rows[i].pw_changed_at);
+	}
+	user_rows_free(rows, n);
+
+	sign_in("nurse", "Reset-Password-3", true);
+	assert_int_equal(store_change_password(st, "nurse", "Reset-Password-3",
+	    "Nurse-Password-4", &e), CRF_OK);
+	expect_query("SELECT must_change FROM account WHERE login = 'nurse'", "0");
+	sign_in("nurse", "Nurse-Password-4", false);
+}
+
+/* Passwords older than password_max_age_days must be changed at sign-in. */
+static void
+test_must_change_after_expiry(void **state)
+{
+	crf_err e;
+
+	(void)state;
+	/* The nurse's password was set on 2026-02-01 at 08:00 UTC. */
+	store_set_password_max_age(st, 30);
+	setenv("CRF_NOW", "2026-03-03T08:00:00Z", 1);   /* 30 days: not older */
+	sign_in("nurse", "Nurse-Password-4", false);
+	setenv("CRF_NOW", "2026-03-03T08:00:01Z", 1);   /* a second more */
+	sign_in("nurse", "Nurse-Password-4", true);
+	/* Never with 0. */
+	store_set_password_max_age(st, 0);
+	setenv("CRF_NOW", "2036-03-03T08:00:00Z", 1);
+	sign_in("nurse", "Nurse-Password-4", false);
+	store_set_password_max_age(st, 30);
+	sign_in("nurse", "Nurse-Password-4", true);
+	/* The flag in the database is for resets only: expiry is worked out
+	 * at sign-in. */
+	expect_query("SELECT must_change FROM account WHERE login = 'nurse'", "0");
+	/* A change restarts the password's age. */
+	assert_int_equal(store_change_password(st, "nurse", "Nurse-Password-4",
+	    "Nurse-Password-5", &e), CRF_OK);
+	expect_query("SELECT pw_changed_at FROM account WHERE login = 'nurse'",
+	    "2036-03-03T08:00:00Z");
+	sign_in("nurse", "Nurse-Password-5", false);
+	store_set_password_max_age(st, 0);
+	setenv("CRF_NOW", "2026-02-01T08:00:00Z", 1);
+}
+
 int
 main(void)
 {
@@ -236,6 +367,9 @@ main(void)
 		cmocka_unit_test(test_accounts),
 		cmocka_unit_test(test_drafts),
 		cmocka_unit_test(test_roles_enforced_by_the_store),
+		cmocka_unit_test(test_change_password),
+		cmocka_unit_test(test_must_change_after_reset),
+		cmocka_unit_test(test_must_change_after_expiry),
 	};
 	return cmocka_run_group_tests_name("users", tests, setup, teardown);
 }
