@@ -39,7 +39,9 @@ enum {
  * must have: the key bar and the help show the key only then, and the
  * program refuses it otherwise, saying why.  PERM_ANYONE: moving about,
  * help and leaving, which every role (and the sign-in screen) has.
- * Order is the order of the key bar and help screen.
+ * Order is the order of the key bar and help screen: the most needed first,
+ * Back last; an empty bar label keeps a key off the bar (it is in the
+ * help), so that every role's bar fits 80 columns.
  */
 #define KEY_ACTIONS(X) \
 	X(ACT_HELP,      "help",      1,  'G', KC_ALL & ~KC_DIALOG, PERM_ANYONE, "Help", \
@@ -54,14 +56,6 @@ enum {
 	  "Audit trail: of the current field (form); of a form, a visit or the whole subject (casebook)") \
 	X(ACT_NEW,       "new",       6,  'N', KC_LIST | KC_CASEBOOK, PERM_ENTER, "New", \
 	  "Add a subject (subject list) or a log entry (casebook)") \
-	X(ACT_PREV_FORM, "prev-form", 7,  'B', KC_FORM, PERM_VIEW, "Prev", \
-	  "Go to the previous form of the event") \
-	X(ACT_NEXT_FORM, "next-form", 8,  'F', KC_FORM, PERM_VIEW, "Next", \
-	  "Go to the next form of the event") \
-	X(ACT_FILTER,    "filter",    9,  'V', KC_LIST | KC_QUERIES, PERM_VIEW, "Filter", \
-	  "Show only subjects of one status (subject list); queries by state, subject or age (query list)") \
-	X(ACT_BACK,      "back",      10, 'X', KC_ALL & ~KC_DIALOG, PERM_ANYONE, "Back", \
-	  "Leave this screen (asks first if there are unsaved entries); quit from the subject list") \
 	X(ACT_QUERY,     "query",     11, 'Q', KC_FORM | KC_CASEBOOK | KC_LIST, PERM_VIEW, "Query", \
 	  "Queries: of the current field (form), of the subject (casebook), of the site (subject list)") \
 	X(ACT_SIGN,      "sign",      12, 'R', KC_FORM | KC_CASEBOOK, PERM_SIGN, "Sign", \
@@ -70,10 +64,18 @@ enum {
 	  "Mark the form source-data verified against the source documents (monitor)") \
 	X(ACT_LOCK,      "lock",      4,  'K', KC_CASEBOOK, PERM_LOCK, "Lock", \
 	  "Lock or unlock a form, a visit or the whole casebook (data manager)") \
+	X(ACT_FILTER,    "filter",    9,  'V', KC_LIST | KC_QUERIES, PERM_VIEW, "Filter", \
+	  "Show only subjects of one status (subject list); queries by state, subject or age (query list)") \
 	X(ACT_USERS,     "users",     7,  'U', KC_LIST, PERM_MANAGE_USERS, "Users", \
 	  "Manage accounts: add, change role, reset password, unlock, retire (administrator)") \
 	X(ACT_PASSWORD,  "password",  8,  'P', KC_LIST, PERM_VIEW, "Password", \
 	  "Change your own password") \
+	X(ACT_BACK,      "back",      10, 'X', KC_ALL & ~KC_DIALOG, PERM_ANYONE, "Back", \
+	  "Leave this screen (asks first if there are unsaved entries); quit from the subject list") \
+	X(ACT_PREV_FORM, "prev-form", 7,  'B', KC_FORM, PERM_VIEW, "", \
+	  "Go to the previous form of the event") \
+	X(ACT_NEXT_FORM, "next-form", 8,  'F', KC_FORM, PERM_VIEW, "", \
+	  "Go to the next form of the event") \
 	X(ACT_REDRAW,    "redraw",    0,  'L', 0, PERM_ANYONE, "Redraw", \
 	  "Redraw the whole screen") \
 	X(ACT_NEXT,      "next",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN | KC_QUERIES, PERM_ANYONE, "", \

@@ -2330,8 +2330,11 @@ form_tick(screen *s, app *a)
 {
 	form_scr *fs = s->priv;
 
-	if (fs->r != NULL && fs->failed == NULL)
+	if (fs->r != NULL && fs->failed == NULL) {
 		queries_marks(fs, a);
+		/* Another session may have signed, verified or locked it. */
+		review_form_reload(fs->rv, a);
+	}
 }
 
 static const screen_ops form_ops = {

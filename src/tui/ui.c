@@ -417,8 +417,8 @@ ui_keybar(unsigned ctx, crf_role role)
 		else
 			snprintf(keyname, sizeof keyname, "F%d", t[i].fkey);
 		need = (int)strlen(keyname) + (int)strlen(t[i].bar) + 1;
-		if (x + need > COLS)
-			break;
+		if (x + need > COLS + 1)    /* the last one needs no space after it */
+			continue;
 		x += ui_put(y, x, COLS - x, ST_KEY, keyname);
 		x += ui_put(y, x + 1, COLS - x - 1, ST_NORMAL, t[i].bar) + 2;
 	}

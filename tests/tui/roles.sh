@@ -49,15 +49,15 @@ Y<Enter>
 EOF
 expect_eq "nurse: exit 0" 0 "$rc"
 expect_eq "nurse: list key bar offers New and Password, not Users" \
-	'^G Help ^N New ^V Filter ^X Back ^Q Query ^P Password' "$(keybar "$T/n-list.txt")"
+	'^G Help ^N New ^Q Query ^V Filter ^P Password ^X Back' "$(keybar "$T/n-list.txt")"
 screen_match "nurse: the empty list says ^N adds one" 'No subjects yet\. \^N \(F6\) adds the first one\.' "$T/n-list.txt"
 screen_match "nurse: subject added" 'Subject TJ01-0001 added' "$T/n-added.txt"
 expect_eq "nurse: the subject is in the database, made by the nurse" "TJ01-0001|wang.fang" \
 	"$(sql 'SELECT key, created_by FROM subject')"
 expect_eq "nurse: casebook key bar offers New, not Sign, Verify or Lock" \
-	'^G Help ^Y History ^N New ^X Back ^Q Query' "$(keybar "$T/n-book.txt")"
+	'^G Help ^Y History ^N New ^Q Query ^X Back' "$(keybar "$T/n-book.txt")"
 expect_eq "nurse: form key bar offers Save, Complete and Missing" \
-	'^G Help ^S Save ^T Complete ^O Missing ^Y History ^B Prev ^F Next ^X Back' "$(keybar "$T/n-form.txt")"
+	'^G Help ^S Save ^T Complete ^O Missing ^Y History ^Q Query ^X Back' "$(keybar "$T/n-form.txt")"
 screen_match "nurse: typing enters the value" '^ \*Has the patient personally +Yes' "$T/n-form.txt"
 screen_match "nurse: form saved" '◐ incomplete · saved$' "$T/n-saved.txt"
 expect_eq "nurse: the value is in the database" "1|1|wang.fang|Y" "$(icyn)"
@@ -115,7 +115,7 @@ N
 EOF
 expect_eq "monitor: exit 0" 0 "$rc"
 expect_eq "monitor: list key bar without New or Users" \
-	'^G Help ^V Filter ^X Back ^Q Query ^P Password' "$(keybar "$T/m-list.txt")"
+	'^G Help ^Q Query ^V Filter ^P Password ^X Back' "$(keybar "$T/m-list.txt")"
 screen_match "monitor: ^N on the list says why not" \
 	'^A monitor cannot enter data; monitors verify and raise queries$' "$T/m-new.txt"
 screen_match "monitor: F6 too" '^A monitor cannot enter data; monitors verify and raise queries$' "$T/m-f6.txt"
@@ -128,7 +128,7 @@ screen_no_match "monitor: help leaves out New, Save, Complete, Missing" \
 	'F6/\^N|F2/\^S|F3/\^T|F4/\^O' "$T/m-help.txt"
 screen_match "monitor: help says forms are read-only" 'Forms are read-only for your role' "$T/m-help2.txt"
 expect_eq "monitor: casebook key bar without New, with Verify" \
-	'^G Help ^Y History ^X Back ^Q Query ^D Verify' "$(keybar "$T/m-book.txt")"
+	'^G Help ^Y History ^Q Query ^D Verify ^X Back' "$(keybar "$T/m-book.txt")"
 screen_match "monitor: ^N on the logs line says why not" \
 	'^A monitor cannot enter data; monitors verify and raise queries$' "$T/m-book-new.txt"
 screen_no_match "monitor: the logs line offers no ^N" '\^N adds one' "$T/m-book-new.txt"
@@ -138,7 +138,7 @@ expect_eq "monitor: no log entry made" 0 "$(sql "SELECT count(*) FROM form_insta
 screen_match "monitor: the form shows the saved value" '^▸\*Has the patient personally +Yes' "$T/m-form.txt"
 screen_match "monitor: the form says read-only" '◐ incomplete · read-only$' "$T/m-form.txt"
 expect_eq "monitor: form key bar without Save, Complete, Missing, with Verify" \
-	'^G Help ^Y History ^B Prev ^F Next ^X Back ^Q Query ^D Verify' "$(keybar "$T/m-form.txt")"
+	'^G Help ^Y History ^Q Query ^D Verify ^X Back' "$(keybar "$T/m-form.txt")"
 screen_match "monitor: typing is refused with the reason" \
 	'^This form is read-only: monitors verify and raise queries$' "$T/m-typed.txt"
 screen_match "monitor: typing changes nothing" '^▸\*Has the patient personally +Yes' "$T/m-typed.txt"
@@ -186,7 +186,7 @@ N
 EOF
 expect_eq "admin: exit 0" 0 "$rc"
 expect_eq "admin: list key bar without New, with Users" \
-	'^G Help ^V Filter ^X Back ^Q Query ^U Users ^P Password' "$(keybar "$T/a-list.txt")"
+	'^G Help ^Q Query ^V Filter ^U Users ^P Password ^X Back' "$(keybar "$T/a-list.txt")"
 screen_match "admin: ^N refused with the reason" \
 	'^An administrator cannot enter data; administrators manage user accounts$' "$T/a-new.txt"
 expect_eq "admin: no subject added" 1 "$(sql 'SELECT count(*) FROM subject')"
