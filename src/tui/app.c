@@ -273,6 +273,9 @@ app_run(app *a)
 			s->ops->hangup(s, a);
 	while (a->top)
 		app_pop(a);
+	/* The session ends: audited, and the store allows nothing more. */
+	if (a->st != NULL && a->login != NULL)
+		store_logout(a->st, NULL);
 	return ui_hangup ? 1 : 0;
 }
 
@@ -507,11 +510,19 @@ dlg_pick(app *a, const char *title, const char *const *items, int n, int current
 bool
 dlg_input(app *a, const char *title, const char *prompt, bool masked, char *out, size_t size)
 {
+	return dlg_input_from(a, title, prompt, masked, NULL, out, size);
+}
+
+bool
+dlg_input_from(app *a, const char *title, const char *prompt, bool masked,
+    const char *initial, char *out, size_t size)
+{
 	lineedit le;
 	ui_key k;
 	bool ok = false;
 
-	lineedit_init(&le, "", 0, false);
+	lineedit_init(&le, initial ? initial : "", 0, false);
+	lineedit_end(&le);
 	for (;;) {
 		dlg_box b = box_center(5, 60);
 		char vis[1024];

@@ -15,38 +15,6 @@ MON=li.jie
 MON_NAME="Li Jie"
 MON_PW=Monitor-Password-3
 
-# Sessions by name, each a crf of its own in the same folder.
-s_start() {
-	tmx new-session -d -s "$1" -x 80 -y 24 \
-		"cd '$T' && env -u COLUMNS -u LINES TERM=${E2E_TERM:-screen} LANG=$LANG LC_ALL=$LC_ALL TZ=$TZ CRF_NOW=$CRF_NOW '$CRF_BIN' -c '$T/config.ini'; echo crf-exited-\$?; sleep 30"
-}
-s_text() { tmx capture-pane -p -t "$1"; }
-s_keys() { s=$1; shift; tmx send-keys -t "$s" "$@"; }
-s_type() { tmx send-keys -t "$1" -l "$2"; }
-# s_wait SESSION PATTERN [SECONDS]: poll the screen until a line matches.
-s_wait() {
-	limit=$(( ${3:-10} * 20 ))
-	i=0
-	while [ $i -lt $limit ]; do
-		if s_text "$1" | grep -Eq -- "$2"; then
-			return 0
-		fi
-		i=$((i + 1))
-		sleep 0.05
-	done
-	return 1
-}
-# s_expect SESSION NAME PATTERN [SECONDS]
-s_expect() {
-	if s_wait "$1" "$3" "${4:-10}"; then ok "$2"; else
-		not_ok "$2"; echo "#   waited for: $3"; s_text "$1" | sed 's/^/#   | /'; fi
-}
-s_signin() {
-	s_expect "$1" "$1: sign-in screen" "User name"
-	s_type "$1" "$2"; s_keys "$1" Tab; s_type "$1" "$3"; s_keys "$1" Enter
-	s_expect "$1" "$1: subject list" "crf TJ01 Subjects"
-}
-
 if ! setup_site || ! add_account "$NURSE" data-entry "$NURSE_NAME" "$NURSE_PW" ||
     ! add_account "$MON" monitor "$MON_NAME" "$MON_PW"; then
 	not_ok "query: a site, a research nurse and a monitor"
