@@ -20,6 +20,9 @@ static const struct command {
 	  "check the form definitions (default: the config's forms folder)" },
 	{ "init", cli_init, "init",
 	  "create the site database named in the configuration" },
+	{ "report", cli_report, "report [--width N] [--ascii]",
+	  "the study report: enrolment, visits, completeness, adverse events,\n"
+	  "        engraftment, MS activity-free survival (Kaplan-Meier)" },
 	{ "user", cli_user, "user add LOGIN --role ROLE --name NAME",
 	  "add an account (password from the terminal or standard input)" },
 	{ "user", cli_user, "user list",

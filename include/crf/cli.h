@@ -16,6 +16,7 @@ typedef struct cli_opts {
 int cli_audit(const cli_opts *o, int argc, char **argv);
 int cli_forms(const cli_opts *o, int argc, char **argv);
 int cli_init(const cli_opts *o, int argc, char **argv);
+int cli_report(const cli_opts *o, int argc, char **argv);
 int cli_ui(const cli_opts *o, int argc, char **argv);
 int cli_user(const cli_opts *o, int argc, char **argv);
 

@@ -203,6 +203,52 @@ typedef struct ref_target {
 	const struct constant_def *constant;
 } ref_target;
 
+/* A field of a form named as FORM.FIELD ("cbc.anc"), in any event. */
+typedef struct field_ref {
+	const form_def *form;      /* NULL when not given */
+	const field_def *field;
+} field_ref;
+
+/* Several fields, each FORM.FIELD, for one input (last_contact). */
+typedef struct field_refs {
+	field_ref *refs;           /* owned */
+	size_t n;
+} field_refs;
+
+/*
+ * study.ini [outcomes]: which form fields feed the derived values and
+ * endpoints (derive.h, outcome.h) and the report's safety listing.  Every
+ * reference was checked at load: the form and field exist and have a
+ * suitable type, and the keys of one group (the daily counts, EDSS,
+ * relapse, MRI, death, adverse events) name fields of one form.  A key
+ * that is not given leaves its field_ref's form NULL.  The keys and what
+ * each needs are in docs/forms.md.
+ */
+typedef struct outcome_map {
+	bool present;              /* the section was given */
+	/* Daily blood counts, one form instance per calendar day. */
+	field_ref cbc_date, anc, platelets, platelet_transfusion;
+	/* EDSS: every instance of the form, in any event; the baseline is
+	 * the instance in edss_baseline_event. */
+	field_ref edss_date, edss;
+	const event_def *edss_baseline_event;
+	/* Relapse episodes. */
+	field_ref relapse_onset, relapse_hours, relapse_fever, relapse_objective,
+	    relapse_adjudicated;
+	/* MRI scans. */
+	field_ref mri_date, mri_gd, mri_new_t2, mri_enlarging_t2, mri_spinal_new,
+	    mri_rebaseline;
+	/* Death, the investigator's attribution, end of follow-up. */
+	field_ref death_date, death_trm, end_date;
+	field_refs last_visit;     /* follow-up visits: their dates */
+	field_refs last_contact;   /* dates the subject was known alive */
+	field_refs rescue_start;   /* start of a new MS therapy */
+	/* Adverse events, for the report. */
+	field_ref ae_term, ae_grade, ae_serious, ae_onset;
+	const char *file;          /* study.ini, and the section's line */
+	int line;
+} outcome_map;
+
 typedef struct study_def {
 	char *id;                  /* study OID, "NCT06228781" */
 	i18n name;
@@ -228,6 +274,7 @@ typedef struct study_def {
 	size_t nfiles, filecap;
 	ref_target **refs;         /* every binding made, for freeing */
 	size_t nrefs, refcap;
+	outcome_map outcomes;      /* study.ini [outcomes] */
 	char *dir;
 } study_def;
 

@@ -7,7 +7,8 @@
  *   2. read each form file: form keys, sections, fields, checks, lists;
  *   3. resolve: choice lists, event forms, logs, the anchor, export names,
  *      then parse, bind and type-check every expression, and order the
- *      calculations (reporting cycles).
+ *      calculations (reporting cycles); last the outcome settings among
+ *      the constants and the [outcomes] references (resolve_outcomes).
  * Arrays that others point into (forms, fields, events, lists, constants)
  * are sized before any pointer to their elements is taken.
  */
@@ -22,6 +23,7 @@
 #include "crf/date.h"
 #include "crf/formdef.h"
 #include "crf/ini.h"
+#include "crf/outcome.h"
 #include "crf/util.h"
 
 #define ID_MAX 32
@@ -526,6 +528,8 @@ read_study(loader *L, const char *dir, event_pending **pend)
 			read_missing(L, doc, sec);
 		} else if (strcmp(sec->name, "constants") == 0) {
 			read_constants(L, doc, sec);
+		} else if (strcmp(sec->name, "outcomes") == 0) {
+			/* Read once the forms are known: resolve_outcomes(). */
 		} else if (str_starts(sec->name, "list ")) {
 			read_list(L, doc, sec, str_trim(sec->name + 5));
 		} else if (str_starts(sec->name, "event ")) {
@@ -587,7 +591,7 @@ read_study(loader *L, const char *dir, event_pending **pend)
 			pe->line = k ? k->line : sec->line;
 		} else {
 			err(L, doc->path, sec->line, "unknown section [%s] in study.ini (known: study, "
-			    "missing, constants, list NAME, event ID)", sec->raw);
+			    "missing, constants, list NAME, event ID, outcomes)", sec->raw);
 		}
 	}
 	if (sd->nevents == 0 && doc->dict)
@@ -1671,6 +1675,280 @@ resolve(loader *L, event_pending *epend, form_pending *fpend, char **log_ids, si
 	}
 }
 
+/* ---- [outcomes]: the fields that feed the derived values ------------------ */
+
+/* What a referenced field must hold. */
+typedef enum oref_kind {
+	OK_DATE,       /* a complete date */
+	OK_PDATE,      /* a date, partial dates allowed */
+	OK_NUMBER,     /* integer or decimal */
+	OK_YESNO,
+	OK_EDSS,       /* a choice coded in EDSS steps, or a decimal */
+	OK_TEXT,       /* text, memo or choice: shown as entered */
+	OK_GRADE,      /* an integer, or a choice coded 1..5 (CTCAE grade) */
+	OK_EVENT       /* not a field: an event id */
+} oref_kind;
+
+/* Keys of one group name fields of one form: the group's first key's. */
+typedef enum ogroup { OG_NONE, OG_CBC, OG_EDSS, OG_REL, OG_MRI, OG_DEATH, OG_AE } ogroup;
+
+/* need: 1 always, 0 optional, 2 needed once any key of its group is given. */
+static const struct outcome_key {
+	const char *name;
+	oref_kind kind;
+	ogroup group;
+	int need;
+	bool list;
+	size_t off;
+} outcome_keys[] = {
+#define OM(m) offsetof(outcome_map, m)
+	{ "cbc_date",             OK_DATE,   OG_CBC,   1, false, OM(cbc_date) },
+	{ "anc",                  OK_NUMBER, OG_CBC,   1, false, OM(anc) },
+	{ "platelets",            OK_NUMBER, OG_CBC,   1, false, OM(platelets) },
+	{ "platelet_transfusion", OK_YESNO,  OG_CBC,   1, false, OM(platelet_transfusion) },
+	{ "edss_date",            OK_DATE,   OG_EDSS,  1, false, OM(edss_date) },
+	{ "edss",                 OK_EDSS,   OG_EDSS,  1, false, OM(edss) },
+	{ "edss_baseline_event",  OK_EVENT,  OG_NONE,  1, false, 0 },
+	{ "relapse_onset",        OK_DATE,   OG_REL,   1, false, OM(relapse_onset) },
+	{ "relapse_hours",        OK_NUMBER, OG_REL,   1, false, OM(relapse_hours) },
+	{ "relapse_fever",        OK_YESNO,  OG_REL,   1, false, OM(relapse_fever) },
+	{ "relapse_objective",    OK_YESNO,  OG_REL,   1, false, OM(relapse_objective) },
+	{ "relapse_adjudicated",  OK_YESNO,  OG_REL,   0, false, OM(relapse_adjudicated) },
+	{ "mri_date",             OK_DATE,   OG_MRI,   1, false, OM(mri_date) },
+	{ "mri_gd",               OK_NUMBER, OG_MRI,   1, false, OM(mri_gd) },
+	{ "mri_new_t2",           OK_NUMBER, OG_MRI,   1, false, OM(mri_new_t2) },
+	{ "mri_enlarging_t2",     OK_NUMBER, OG_MRI,   1, false, OM(mri_enlarging_t2) },
+	{ "mri_spinal_new",       OK_NUMBER, OG_MRI,   0, false, OM(mri_spinal_new) },
+	{ "mri_rebaseline",       OK_YESNO,  OG_MRI,   0, false, OM(mri_rebaseline) },
+	{ "death_date",           OK_DATE,   OG_DEATH, 1, false, OM(death_date) },
+	{ "death_trm",            OK_YESNO,  OG_DEATH, 0, false, OM(death_trm) },
+	{ "end_date",             OK_DATE,   OG_NONE,  0, false, OM(end_date) },
+	{ "last_visit",           OK_DATE,   OG_NONE,  1, true,  OM(last_visit) },
+	{ "last_contact",         OK_DATE,   OG_NONE,  0, true,  OM(last_contact) },
+	{ "rescue_start",         OK_PDATE,  OG_NONE,  0, true,  OM(rescue_start) },
+	{ "ae_term",              OK_TEXT,   OG_AE,    2, false, OM(ae_term) },
+	{ "ae_grade",             OK_GRADE,  OG_AE,    2, false, OM(ae_grade) },
+	{ "ae_serious",           OK_YESNO,  OG_AE,    2, false, OM(ae_serious) },
+	{ "ae_onset",             OK_PDATE,  OG_AE,    2, false, OM(ae_onset) },
+#undef OM
+};
+#define NOUTCOME_KEYS (sizeof outcome_keys / sizeof outcome_keys[0])
+
+/* The type a field's values have, calculated fields by their result. */
+static field_type
+held_type(const field_def *f)
+{
+	if (f->type != FT_CALC)
+		return f->type;
+	switch (f->value_type) {
+	case VAL_DATE: return FT_DATE;
+	case VAL_NUM: return FT_DECIMAL;
+	case VAL_BOOL: return FT_YESNO;
+	case VAL_TIME: return FT_TIME;
+	default: return FT_TEXT;
+	}
+}
+
+/* Does f suit kind k?  *want describes what would. */
+static bool
+field_suits(const field_def *f, oref_kind k, const char **want)
+{
+	field_type t = held_type(f);
+	const choice_list *cl = f->choices;
+
+	switch (k) {
+	case OK_DATE:
+		*want = "a date field";
+		return t == FT_DATE;
+	case OK_PDATE:
+		*want = "a date or partialdate field";
+		return t == FT_DATE || t == FT_PDATE;
+	case OK_NUMBER:
+		*want = "an integer or decimal field";
+		return t == FT_INTEGER || t == FT_DECIMAL;
+	case OK_YESNO:
+		*want = "a yesno field";
+		return t == FT_YESNO;
+	case OK_EDSS:
+		*want = "a decimal field or a choice field coded in EDSS steps (0, 1.0 ... 10)";
+		if (t == FT_DECIMAL)
+			return true;
+		if (t != FT_CHOICE || cl == NULL)
+			return false;
+		for (size_t i = 0; i < cl->nitems; i++) {
+			int tenths;
+			if (!edss_parse(cl->items[i].code, &tenths))
+				return false;
+		}
+		return true;
+	case OK_TEXT:
+		*want = "a text, memo or choice field";
+		return t == FT_TEXT || t == FT_MEMO || t == FT_CHOICE;
+	case OK_GRADE:
+		*want = "an integer field or a choice field coded 1 to 5";
+		if (t == FT_INTEGER)
+			return true;
+		if (t != FT_CHOICE || cl == NULL)
+			return false;
+		for (size_t i = 0; i < cl->nitems; i++) {
+			long g;
+			if (!parse_long(cl->items[i].code, &g) || g < 1 || g > 5)
+				return false;
+		}
+		return true;
+	case OK_EVENT:
+		break;
+	}
+	*want = "?";
+	return false;
+}
+
+/* Resolve one FORM.FIELD of key `key` (text src at line) into *out. */
+static bool
+outcome_ref(loader *L, const char *file, int line, const char *key, const char *src,
+    oref_kind kind, field_ref *out)
+{
+	char *copy = str_trim(str_lower(xstrdup(src)));
+	char *dot = strchr(copy, '.');
+	const form_def *fd;
+	const field_def *f;
+	const char *want;
+	bool ok = false;
+
+	if (dot == NULL || strchr(dot + 1, '.') != NULL) {
+		err(L, file, line, "[outcomes] %s: must be FORM.FIELD, not '%s'", key, src);
+		goto out;
+	}
+	*dot = '\0';
+	if ((fd = study_form(L->sd, copy)) == NULL) {
+		err(L, file, line, "[outcomes] %s: no form '%s' (no %s.ini)", key, copy, copy);
+		goto out;
+	}
+	if ((f = form_field(fd, dot + 1)) == NULL) {
+		err(L, file, line, "[outcomes] %s: form '%s' has no field '%s'", key, copy, dot + 1);
+		goto out;
+	}
+	if (!field_suits(f, kind, &want)) {
+		err(L, file, line, "[outcomes] %s: '%s.%s' is a %s field; it must be %s", key,
+		    fd->id, f->id, field_type_name(f->type), want);
+		goto out;
+	}
+	out->form = fd;
+	out->field = f;
+	ok = true;
+out:
+	free(copy);
+	return ok;
+}
+
+/* Every constant that is an outcome setting (outcome.h) must be valid. */
+static void
+check_outcome_constants(loader *L)
+{
+	const ini_sec *sec = ini_section(&L->study_doc, "constants");
+
+	for (size_t i = 0; sec != NULL && i < L->sd->nconstants; i++) {
+		const constant_def *c = &L->sd->constants[i];
+		const ini_key *k = ini_sec_key(sec, c->name);
+		outcome_settings os;
+		crf_err e;
+
+		outcome_settings_default(&os);
+		if (outcome_settings_set(&os, c->name, &c->value, &e) == CRF_ECONFIG)
+			err(L, L->study_doc.path, k ? k->line : sec->line, "[constants] %s", e.msg);
+	}
+}
+
+static void
+resolve_outcomes(loader *L)
+{
+	study_def *sd = L->sd;
+	outcome_map *om = &sd->outcomes;
+	const ini_sec *sec = ini_section(&L->study_doc, "outcomes");
+	const char *file = L->study_doc.path;
+	const form_def *lead[OG_AE + 1] = { NULL };
+	const char *lead_key[OG_AE + 1] = { NULL };
+	bool given[OG_AE + 1] = { false };
+	const ini_key *baseline = NULL;
+
+	check_outcome_constants(L);
+	if (sec == NULL)
+		return;
+	om->present = true;
+	om->file = intern_path(sd, file);
+	om->line = sec->line;
+	for (size_t i = 0; i < sec->nkeys; i++) {
+		const ini_key *k = &sec->keys[i];
+		const struct outcome_key *ok = NULL;
+		char *base = (char *)om;
+
+		for (size_t j = 0; j < NOUTCOME_KEYS; j++)
+			if (strcmp(outcome_keys[j].name, k->name) == 0)
+				ok = &outcome_keys[j];
+		if (ok == NULL) {
+			err(L, file, k->line, "[outcomes] %s: unknown key", k->raw);
+			continue;
+		}
+		given[ok->group] = true;
+		if (ok->kind == OK_EVENT) {
+			baseline = k;
+		} else if (ok->list) {
+			field_refs *fr = (field_refs *)(base + ok->off);
+			size_t n;
+			char **parts = split_list(k->value, &n, true);
+
+			if (n == 0)
+				err(L, file, k->line, "[outcomes] %s: needs one or more FORM.FIELD",
+				    k->raw);
+			fr->refs = xcalloc(n ? n : 1, sizeof *fr->refs);
+			for (size_t p = 0; p < n; p++)
+				if (outcome_ref(L, file, k->line, k->name, parts[p], ok->kind,
+				    &fr->refs[fr->n]))
+					fr->n++;
+			free_list(parts, n);
+		} else {
+			field_ref *r = (field_ref *)(base + ok->off);
+
+			if (!outcome_ref(L, file, k->line, k->name, k->value, ok->kind, r))
+				continue;
+			if (ok->group == OG_NONE)
+				continue;
+			if (lead[ok->group] == NULL) {
+				lead[ok->group] = r->form;
+				lead_key[ok->group] = ok->name;
+			} else if (lead[ok->group] != r->form) {
+				err(L, file, k->line, "[outcomes] %s: must be a field of form '%s', "
+				    "as %s is, not of '%s'", k->name, lead[ok->group]->id,
+				    lead_key[ok->group], r->form->id);
+				r->form = NULL;
+				r->field = NULL;
+			}
+		}
+	}
+	for (size_t j = 0; j < NOUTCOME_KEYS; j++) {
+		const struct outcome_key *ok = &outcome_keys[j];
+
+		if ((ok->need == 1 || (ok->need == 2 && given[ok->group])) &&
+		    ini_sec_key(sec, ok->name) == NULL)
+			err(L, file, sec->line, "[outcomes] %s: missing (the section's keys are in "
+			    "docs/forms.md)", ok->name);
+	}
+	if (baseline != NULL) {
+		char *id = str_trim(str_lower(xstrdup(baseline->value)));
+		const event_def *ev = find_event(sd, id);
+
+		if (ev == NULL)
+			err(L, file, baseline->line, "[outcomes] edss_baseline_event: no event '%s'",
+			    id);
+		else if (om->edss.form != NULL && !event_has_form(ev, om->edss.form))
+			err(L, file, baseline->line, "[outcomes] edss_baseline_event: event '%s' "
+			    "does not hold form '%s'", ev->id, om->edss.form->id);
+		else
+			om->edss_baseline_event = ev;
+		free(id);
+	}
+}
+
 /* ---- Entry points ------------------------------------------------------------ */
 
 static int
@@ -1754,8 +2032,10 @@ formdef_load(const char *dir, study_def **out, formdef_diags *diags)
 	if (L.study_doc.dict && sd->nforms == 0)
 		err(&L, dir, 0, "no form files (*.ini besides study.ini) in the folder");
 
-	if (diags->n == ndiag0 || L.study_doc.dict)
+	if (diags->n == ndiag0 || L.study_doc.dict) {
 		resolve(&L, epend, fpend, log_ids, nlogs, anchor, anchor_line);
+		resolve_outcomes(&L);
+	}
 
 	for (size_t i = 0; i < sd->nevents; i++)
 		free_list(epend[i].forms, epend[i].nforms);
@@ -1852,6 +2132,9 @@ formdef_free(study_def *sd)
 			free((char *)sd->constants[i].value.u.s);
 	}
 	free(sd->constants);
+	free(sd->outcomes.last_visit.refs);
+	free(sd->outcomes.last_contact.refs);
+	free(sd->outcomes.rescue_start.refs);
 	for (size_t i = 0; i < sd->nrefs; i++)
 		free(sd->refs[i]);
 	free(sd->refs);
