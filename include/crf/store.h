@@ -326,6 +326,14 @@ void store_set_password_max_age(store *st, int days);
 crf_status store_login(store *st, const char *login, const char *password,
     user_row *out, crf_err *err);
 
+/* Record an export (or a printed copy) in the audit trail: action
+ * "export", new value what ("odm transactional", "csv", "print"), reason
+ * where it went (a file or folder), subject when it was one subject's.
+ * Needs PERM_EXPORT in a signed-in session.  Call it once the copy is
+ * written. */
+crf_status store_note_export(store *st, const char *what, const char *where,
+    const char *subject, crf_err *err);
+
 /* End the signed-in session (leaving crf, or signing out at a lock):
  * audited "logout"; from then on the store allows nothing until the next
  * store_login().  The session ends even when the audit row cannot be

@@ -2857,6 +2857,30 @@ store_change_password(store *st, const char *login, const char *old_password,
 }
 
 crf_status
+store_note_export(store *st, const char *what, const char *where,
+    const char *subject, crf_err *err)
+{
+	audit_entry a = { .action = "export", .subject = subject,
+	    .new_value = what, .reason = where };
+	crf_status cs;
+	int rc;
+
+	if (str_blank(what))
+		return crf_fail(err, CRF_EINVAL, "an export must say what it wrote");
+	if ((cs = store_may(st, PERM_EXPORT, err)) != CRF_OK)
+		return cs;
+	if ((cs = store_begin_write(st, err)) != CRF_OK)
+		return cs;
+	rc = audit_put(st, &a);
+	if (rc != SQLITE_OK) {
+		cs = store_fail(st, rc, err);
+		store_rollback(st);
+		return cs;
+	}
+	return store_commit(st, err);
+}
+
+crf_status
 store_logout(store *st, crf_err *err)
 {
 	crf_status cs = CRF_OK;
