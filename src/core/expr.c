@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "crf/expr.h"
+#include "crf/outcome.h"
 #include "crf/util.h"
 
 /* Deepest tree accepted; evaluation recurses once per level. */
@@ -35,7 +36,7 @@ enum fn_id {
 	F_ADDMONTHS, F_ADDYEARS,
 	F_YEAR, F_MONTH, F_DAY, F_ROUND, F_FLOOR, F_CEIL, F_MIN, F_MAX, F_ABS,
 	F_SQRT, F_POW, F_IF, F_BLANK, F_CODE, F_COALESCE, F_IN, F_HAS, F_LEN,
-	F_NUMBER, F_COUNT, F_SUM, F_FIRST, F_LAST
+	F_NUMBER, F_COUNT, F_SUM, F_FIRST, F_LAST, F_EDSS
 };
 
 #define ARGS_MANY (-1)
@@ -65,6 +66,7 @@ static const struct fn_info {
 	{ "min", F_MIN, 2, ARGS_MANY },
 	{ "max", F_MAX, 2, ARGS_MANY },
 	{ "abs", F_ABS, 1, 1 },
+	{ "edss", F_EDSS, 8, 8 },
 	{ "sqrt", F_SQRT, 1, 1 },
 	{ "pow", F_POW, 2, 2 },
 	{ "if", F_IF, 3, 3 },
@@ -1365,6 +1367,7 @@ tc_call(checker *C, int n, val_type *out)
 	case F_ABS:
 	case F_SQRT:
 	case F_POW:
+	case F_EDSS:
 		*out = VAL_NUM;
 		for (int i = 0; i < nd->nargs; i++) {
 			if (!tc_arg(C, n, i, VAL_NUM, &t))
@@ -1508,6 +1511,8 @@ typedef struct scope {
 } scope;
 
 static crf_value ev(const expr *e, int n, const expr_env *env, const scope *sc);
+static crf_value eval_edss(const expr *e, int k, const expr_env *env,
+    const scope *sc);
 
 static crf_value
 num_result(double x)
@@ -1892,6 +1897,8 @@ eval_call(const expr *e, int n, const expr_env *env, const scope *sc)
 	case F_MIN:
 	case F_MAX:
 		return eval_minmax(e, nd, env, sc);
+	case F_EDSS:
+		return eval_edss(e, k1, env, sc);
 	default:
 		break;
 	}
@@ -2001,6 +2008,29 @@ eval_call(const expr *e, int n, const expr_env *env, const scope *sc)
 	default:
 		return val_missing();
 	}
+}
+
+/* edss(visual, brainstem, pyramidal, cerebellar, sensory, bowel,
+ * cerebral, ambulation): the EDSS step the scores imply, by the one
+ * evaluator of outcome.h (Neurostatus rules); missing when a score is
+ * missing or out of range. */
+static crf_value
+eval_edss(const expr *e, int k, const expr_env *env, const scope *sc)
+{
+	int v[8], tenths;
+	edss_fs fs;
+
+	for (int i = 0; i < 8 && k >= 0; i++, k = e->nodes[k].next) {
+		crf_value a = ev(e, k, env, sc);
+
+		if (a.type != VAL_NUM || a.u.n != floor(a.u.n) || fabs(a.u.n) > 100)
+			return val_missing();
+		v[i] = (int)a.u.n;
+	}
+	fs = (edss_fs){ v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7] };
+	if (edss_from_fs(&fs, NULL, &tenths, NULL) != CRF_OK)
+		return val_missing();
+	return val_num(tenths / 10.0);
 }
 
 static crf_value

@@ -592,6 +592,17 @@ test_date_functions(void **state)
 	MISS("addyears(date(\"2024\"), 1)");
 	MISS("addyears(date(\"0001-01-01\"), -1)");
 
+	/* edss(): the EDSS step of the functional systems (visual, brainstem,
+	 * pyramidal, cerebellar, sensory, bowel/bladder, cerebral) and the
+	 * ambulation score, by outcome.h's evaluator. */
+	NUM("edss(0, 0, 0, 0, 0, 0, 0, 0)", "0");
+	NUM("edss(0, 0, 3, 1, 0, 0, 0, 0)", "3");
+	NUM("edss(6, 0, 0, 0, 0, 0, 0, 0)", "4");
+	NUM("edss(0, 0, 1, 0, 0, 0, 0, 5)", "6");
+	NUM("edss(0, 0, 2, 2, 0, 0, 0, 0)", "2.5");
+	MISS("edss(0, 0, 7, 0, 0, 0, 0, 0)");
+	MISS("edss(0, 0, 1.5, 0, 0, 0, 0, 0)");
+
 	NUM("year(date(\"2024-03-07\"))", "2024");
 	NUM("month(date(\"2024-03-07\"))", "3");
 	NUM("day(date(\"2024-03-07\"))", "7");
