@@ -24,7 +24,7 @@ icyn() {
 	  WHERE f.form = 'ic' AND i.field = 'icyn'"
 }
 # Changes made in the data by an account (sign-ins left out).
-changes_by() { sql "SELECT count(*) FROM audit WHERE user = '$1' AND action NOT LIKE 'login%'"; }
+changes_by() { sql "SELECT count(*) FROM audit WHERE user = '$1' AND action NOT LIKE 'log%'"; }
 
 # ---- The research nurse adds a subject and saves a form -------------------------
 script nurse <<EOF
@@ -49,13 +49,13 @@ Y<Enter>
 EOF
 expect_eq "nurse: exit 0" 0 "$rc"
 expect_eq "nurse: list key bar offers New and Password, not Users" \
-	'^G Help ^N New ^Q Query ^V Filter ^P Password ^X Back' "$(keybar "$T/n-list.txt")"
+	'^G Help ^N New ^Q Query ^E Status ^V Filter ^W Due ^P Password ^X Back' "$(keybar "$T/n-list.txt")"
 screen_match "nurse: the empty list says ^N adds one" 'No subjects yet\. \^N \(F6\) adds the first one\.' "$T/n-list.txt"
 screen_match "nurse: subject added" 'Subject TJ01-0001 added' "$T/n-added.txt"
 expect_eq "nurse: the subject is in the database, made by the nurse" "TJ01-0001|wang.fang" \
 	"$(sql 'SELECT key, created_by FROM subject')"
 expect_eq "nurse: casebook key bar offers New, not Sign, Verify or Lock" \
-	'^G Help ^Y History ^N New ^Q Query ^X Back' "$(keybar "$T/n-book.txt")"
+	'^G Help ^Y History ^N New ^Q Query ^E Status ^A Charts ^X Back' "$(keybar "$T/n-book.txt")"
 expect_eq "nurse: form key bar offers Save, Complete and Missing" \
 	'^G Help ^S Save ^T Complete ^O Missing ^Y History ^Q Query ^X Back' "$(keybar "$T/n-form.txt")"
 screen_match "nurse: typing enters the value" '^ \*Has the patient personally +Yes' "$T/n-form.txt"
@@ -81,6 +81,8 @@ $MON<Tab>$MON_PW<Enter>
 :dump $T/m-help1.txt
 <PgDn>
 :dump $T/m-help2.txt
+<PgDn>
+:dump $T/m-help3.txt
 <Esc>
 <Enter>
 :dump $T/m-book.txt
@@ -115,7 +117,7 @@ N
 EOF
 expect_eq "monitor: exit 0" 0 "$rc"
 expect_eq "monitor: list key bar without New or Users" \
-	'^G Help ^Q Query ^V Filter ^P Password ^X Back' "$(keybar "$T/m-list.txt")"
+	'^G Help ^Q Query ^E Status ^V Filter ^W Due ^P Password ^X Back' "$(keybar "$T/m-list.txt")"
 screen_match "monitor: ^N on the list says why not" \
 	'^A monitor cannot enter data; monitors verify and raise queries$' "$T/m-new.txt"
 screen_match "monitor: F6 too" '^A monitor cannot enter data; monitors verify and raise queries$' "$T/m-f6.txt"
@@ -123,12 +125,12 @@ screen_no_match "monitor: no question about a new subject" 'Add a new subject' "
 expect_eq "monitor: no subject added" 1 "$(sql 'SELECT count(*) FROM subject')"
 screen_match "monitor: help names the role" 'Signed in as Chen Jie, Monitor \(CRA\): monitors verify and raise' "$T/m-help1.txt"
 screen_match "monitor: help lists Filter" 'F9/\^V +Show only subjects' "$T/m-help1.txt"
-cat "$T/m-help1.txt" "$T/m-help2.txt" > "$T/m-help.txt"
+cat "$T/m-help1.txt" "$T/m-help2.txt" "$T/m-help3.txt" > "$T/m-help.txt"
 screen_no_match "monitor: help leaves out New, Save, Complete, Missing" \
 	'F6/\^N|F2/\^S|F3/\^T|F4/\^O' "$T/m-help.txt"
-screen_match "monitor: help says forms are read-only" 'Forms are read-only for your role' "$T/m-help2.txt"
+screen_match "monitor: help says forms are read-only" 'Forms are read-only for your role' "$T/m-help.txt"
 expect_eq "monitor: casebook key bar without New, with Verify" \
-	'^G Help ^Y History ^Q Query ^D Verify ^X Back' "$(keybar "$T/m-book.txt")"
+	'^G Help ^Y History ^Q Query ^E Status ^D Verify ^A Charts ^X Back' "$(keybar "$T/m-book.txt")"
 screen_match "monitor: ^N on the logs line says why not" \
 	'^A monitor cannot enter data; monitors verify and raise queries$' "$T/m-book-new.txt"
 screen_no_match "monitor: the logs line offers no ^N" '\^N adds one' "$T/m-book-new.txt"
@@ -186,7 +188,7 @@ N
 EOF
 expect_eq "admin: exit 0" 0 "$rc"
 expect_eq "admin: list key bar without New, with Users" \
-	'^G Help ^Q Query ^V Filter ^U Users ^P Password ^X Back' "$(keybar "$T/a-list.txt")"
+	'^G Help ^Q Query ^E Status ^V Filter ^W Due ^U Users ^P Password ^X Back' "$(keybar "$T/a-list.txt")"
 screen_match "admin: ^N refused with the reason" \
 	'^An administrator cannot enter data; administrators manage user accounts$' "$T/a-new.txt"
 expect_eq "admin: no subject added" 1 "$(sql 'SELECT count(*) FROM subject')"
@@ -196,7 +198,7 @@ screen_match "admin: typing refused" \
 screen_match "admin: ^S refused" '^An administrator cannot enter data' "$T/a-save.txt"
 expect_eq "admin: the saved form is untouched" "1|1|wang.fang|Y" "$(icyn)"
 expect_eq "admin: no change in the audit trail" 0 \
-	"$(sql "SELECT count(*) FROM audit WHERE user = '$ADMIN' AND action NOT LIKE 'login%' AND action NOT LIKE 'user-%'")"
+	"$(sql "SELECT count(*) FROM audit WHERE user = '$ADMIN' AND action NOT LIKE 'log%' AND action NOT LIKE 'user-%'")"
 
 # ---- An account whose role crf does not know cannot sign in --------------------------
 add_account odd.role data-entry "Odd Role" Odd-Role-Pass-3 || exit 1
