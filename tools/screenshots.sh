@@ -84,7 +84,8 @@ where(unsigned s, char *buf, size_t n)
 		{ KC_LOGIN, "set-up, sign-in" }, { KC_LIST, "subject list" },
 		{ KC_CASEBOOK, "casebook" }, { KC_FORM, "form" },
 		{ KC_VIEW, "help and history pages" }, { KC_DIALOG, "questions" },
-		{ KC_QUERIES, "query list" },
+		{ KC_QUERIES, "query list" }, { KC_ELIGIBILITY, "eligibility" },
+		{ KC_DUE, "visits due" },
 	};
 
 	buf[0] = '\0';
@@ -628,6 +629,30 @@ Sun-Li-Own-Pass-8<Enter>
 <C-x>q
 EOF
 
+# ---- Charts: daily counts after day 0 of the second subject --------------------------
+# Days 1 to 11 (day 0 is 2026-09-01), keyed in the cbc log: a platelet
+# transfusion on day 1, platelets at or above 20 from day 3.  Only the log
+# changes: the later pictures of the lists are the same without it.
+cbc_entry() {   # DATE NEUTROPHILS PLATELETS TRANSFUSED (Y or N)
+	printf '<C-n>%s<Enter><Enter>%s<Enter>%s<Enter><Enter><Enter>%s<Enter>\n<C-s>\n<Esc><C-x>\n' \
+		"$1" "$2" "$3" "$4"
+}
+{
+	printf '%s\n<Down><Enter>\n<PgDn><PgDn><PgDn><End>\n' "$LOGIN"
+	cbc_entry 2026-09-02 0.1 10 Y
+	cbc_entry 2026-09-03 0.2 8 N
+	cbc_entry 2026-09-04 0.3 22 N
+	cbc_entry 2026-09-05 0.6 25 N
+	cbc_entry 2026-09-06 0.9 31 N
+	cbc_entry 2026-09-07 1.4 35 N
+	cbc_entry 2026-09-08 2.0 38 N
+	cbc_entry 2026-09-09 2.5 44 N
+	cbc_entry 2026-09-10 2.8 52 N
+	cbc_entry 2026-09-11 3.1 60 N
+	cbc_entry 2026-09-12 3.0 71 N
+	printf '<C-a>3\n:dump %s/95-charts-platelets.txt\n<C-x><C-x><C-x>q\n' "$D"
+} | run charts
+
 # ---- Another date format in config.ini --------------------------------------------------
 sed 's|^date_format = .*|date_format = DD/MM/YYYY|' config.ini > config.tmp
 mv config.tmp config.ini
@@ -637,6 +662,104 @@ $LOGIN
 <Right><Right><Enter>
 :dump $D/60-form-date-format.txt
 <C-x><C-x><C-x>q
+EOF
+
+# ---- A subject's status, eligibility and enrolment, the schedule, the due list ---------
+# Last, on a clock that only moves on: a fourth subject screened with an EDSS
+# of 2.5 (keys as in tests/tui/lifecycle.sh), refused, corrected, enrolled;
+# the third a screen failure; then the visits after day 0.
+sed 's|^date_format = .*|date_format = YYYY-MM-DD|' config.ini > config.tmp
+mv config.tmp config.ini
+INV="wang.jun<Tab>Investigator-Pw-1<Enter>"
+run elig_data <<EOF
+$LOGIN
+<C-n>a
+<Enter><Enter>
+Y<Enter>2026-11-20<Enter><Enter>V2.0 2026-09-15<Enter>
+<C-t>
+<C-x>
+<Right><Right><Enter>
+LHM<Enter>H4321<Enter>1980-05-17<Enter>F<Enter>
+<C-s><Enter>
+<C-x>
+<Right><Right><Enter>
+2026-11-21<Enter>
+<Down><Down><Down><Down><Down>3<Enter>1<Enter>
+<Down><Down><Down><Down><Down><Down><Down>2.5<Enter>
+<C-s><Enter>
+<C-x><C-x><C-x>q
+EOF
+run elig_answers <<EOF
+$INV
+<End><Enter>
+<Right><Enter>
+Y<Enter>Y<Enter>Y<Enter>Y<Enter>Y<Enter>REL<Enter>N<Enter>Y<Enter>Y<Enter>LFT<Enter>
+N<Enter>N<Enter>N<Enter>N<Enter>N<Enter>N<Enter>N<Enter>N<Enter>
+Y<Enter>2026-11-22<Enter>Wang Jun<Enter>
+<C-t>c
+<C-x><C-x><C-x>q
+EOF
+run elig_refused <<EOF
+$INV
+<End><C-e>
+:dump $D/62-status-menu.txt
+1
+<Down><Down>
+:dump $D/63-eligibility.txt
+<C-e>
+:dump $D/64-eligibility-refused.txt
+<Esc><C-x><C-x>q
+EOF
+run elig_fix <<EOF
+$LOGIN
+<End><Enter>
+<Right><Right><Right><Right><Enter>
+<Down><Down><Down><Down><Down><Down><Down><Down><Down><Down><Down><Down><Down><Down><Down>
+4.0<Enter>
+<C-s>
+EDSS re-scored from the neurologist's source sheet<Enter>
+<Enter>
+<C-x><C-x><C-x>q
+EOF
+run enrol <<EOF
+$INV
+<End><C-e>1
+<Down><Down>
+<C-e>
+<Enter>
+:dump $D/65-enrol-confirm.txt
+e
+:dump $D/66-eligibility-enrolled.txt
+<C-x><C-x>q
+EOF
+run screen_fail <<EOF
+$INV
+<End><Up><C-e>2
+<Enter>
+MS not confirmed by a neurologist (I2)
+:dump $D/67-screen-failure-reason.txt
+<Enter>
+r
+:dump $D/79-list-status.txt
+<C-x>q
+EOF
+CRF_NOW=2027-03-20T02:00:00Z
+export CRF_NOW
+run visits <<EOF
+$LOGIN
+<End><Enter>
+<Down><Down><Down><Down><Enter>
+2026-12-10<Enter>
+<C-s><Enter>
+<C-x>
+<Down><Down><Enter>
+2027-01-22<Enter>
+<C-s><Enter>
+<C-x>
+:dump $D/68-casebook-visits.txt
+<C-x><C-w>
+:dump $D/69-due.txt
+<C-x><C-x>q
 EOF
 
 # ---- Into the guide ---------------------------------------------------------------------

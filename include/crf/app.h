@@ -127,6 +127,10 @@ int dlg_pick(app *a, const char *title, const char *const *items, int n, int cur
  */
 bool dlg_input(app *a, const char *title, const char *prompt, bool masked,
     char *out, size_t size);
+/* The same with initial (UTF-8, may be NULL) already typed in, the cursor
+ * after it: Enter accepts it as it is (a date that defaults to today). */
+bool dlg_input_from(app *a, const char *title, const char *prompt, bool masked,
+    const char *initial, char *out, size_t size);
 
 /* Show text (lines separated by '\n') until a key; scrollable. */
 void dlg_text(app *a, const char *title, const char *text);

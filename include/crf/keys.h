@@ -27,7 +27,9 @@ enum {
 	KC_DIALOG = 1 << 4,    /* questions and prompts */
 	KC_LOGIN = 1 << 5,     /* set-up and login */
 	KC_QUERIES = 1 << 6,   /* the list of queries */
-	KC_ALL = 0x7f
+	KC_ELIGIBILITY = 1 << 7, /* one subject's eligibility criteria */
+	KC_DUE = 1 << 8,       /* the visits due this week or overdue */
+	KC_ALL = 0x1ff
 };
 
 #define CTRL_KEY(c) ((c) & 0x1f)
@@ -58,14 +60,24 @@ enum {
 	  "Add a subject (subject list) or a log entry (casebook)") \
 	X(ACT_QUERY,     "query",     11, 'Q', KC_FORM | KC_CASEBOOK | KC_LIST, PERM_VIEW, "Query", \
 	  "Queries: of the current field (form), of the subject (casebook), of the site (subject list)") \
+	X(ACT_STATUS,    "status",    3,  'E', KC_LIST | KC_CASEBOOK, PERM_VIEW, "Status", \
+	  "The subject's status: enrol, screen failure, withdrawal, end of study, death (as your role may); its eligibility") \
+	X(ACT_ENROL,     "enrol",     3,  'E', KC_ELIGIBILITY, PERM_ENROL, "Enrol", \
+	  "Enrol the subject when the criteria allow it: crf gives the study number (investigator)") \
 	X(ACT_SIGN,      "sign",      12, 'R', KC_FORM | KC_CASEBOOK, PERM_SIGN, "Sign", \
 	  "Sign this form, its visit or the whole casebook with your password (investigator)") \
 	X(ACT_VERIFY,    "verify",    9,  'D', KC_FORM | KC_CASEBOOK, PERM_VERIFY, "Verify", \
 	  "Mark the form source-data verified against the source documents (monitor)") \
 	X(ACT_LOCK,      "lock",      4,  'K', KC_CASEBOOK, PERM_LOCK, "Lock", \
 	  "Lock or unlock a form, a visit or the whole casebook (data manager)") \
-	X(ACT_FILTER,    "filter",    9,  'V', KC_LIST | KC_QUERIES, PERM_VIEW, "Filter", \
-	  "Show only subjects of one status (subject list); queries by state, subject or age (query list)") \
+	X(ACT_CHARTS,    "charts",    2,  'A', KC_CASEBOOK, PERM_VIEW, "Charts", \
+	  "The subject's charts: EDSS over time, neutrophil and platelet recovery after day 0") \
+	X(ACT_REPORT,    "report",    2,  'A', KC_LIST, PERM_VIEW, "", \
+	  "The study report: enrolment, visits, completeness, adverse events, engraftment, Kaplan-Meier") \
+	X(ACT_FILTER,    "filter",    9,  'V', KC_LIST | KC_QUERIES | KC_DUE, PERM_VIEW, "Filter", \
+	  "Show only subjects of one status (subject list); queries by state, subject or age (query list); how many days ahead (due list)") \
+	X(ACT_DUE,       "due",       5,  'W', KC_LIST, PERM_VIEW, "Due", \
+	  "Visits overdue or due within 7 days, of every subject in screening or enrolled") \
 	X(ACT_USERS,     "users",     7,  'U', KC_LIST, PERM_MANAGE_USERS, "Users", \
 	  "Manage accounts: add, change role, reset password, unlock, retire (administrator)") \
 	X(ACT_PASSWORD,  "password",  8,  'P', KC_LIST, PERM_VIEW, "Password", \
@@ -78,13 +90,17 @@ enum {
 	  "Go to the next form of the event") \
 	X(ACT_REDRAW,    "redraw",    0,  'L', 0, PERM_ANYONE, "Redraw", \
 	  "Redraw the whole screen") \
-	X(ACT_NEXT,      "next",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN | KC_QUERIES, PERM_ANYONE, "", \
+	X(ACT_NEXT,      "next",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN | KC_QUERIES | \
+	  KC_ELIGIBILITY | KC_DUE, PERM_ANYONE, "", \
 	  "Next field or line (Tab, Down)") \
-	X(ACT_PREV,      "prev",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN | KC_QUERIES, PERM_ANYONE, "", \
+	X(ACT_PREV,      "prev",      0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_DIALOG | KC_LOGIN | KC_QUERIES | \
+	  KC_ELIGIBILITY | KC_DUE, PERM_ANYONE, "", \
 	  "Previous field or line (Shift-Tab, Up)") \
-	X(ACT_PAGE_DOWN, "page-down", 0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_VIEW | KC_QUERIES, PERM_ANYONE, "", \
+	X(ACT_PAGE_DOWN, "page-down", 0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_VIEW | KC_QUERIES | \
+	  KC_ELIGIBILITY | KC_DUE, PERM_ANYONE, "", \
 	  "Next page (PgDn)") \
-	X(ACT_PAGE_UP,   "page-up",   0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_VIEW | KC_QUERIES, PERM_ANYONE, "", \
+	X(ACT_PAGE_UP,   "page-up",   0,  0,   KC_FORM | KC_LIST | KC_CASEBOOK | KC_VIEW | KC_QUERIES | \
+	  KC_ELIGIBILITY | KC_DUE, PERM_ANYONE, "", \
 	  "Previous page (PgUp)") \
 	X(ACT_ENTER,     "enter",     0,  0,   KC_ALL, PERM_ANYONE, "", \
 	  "Accept the field and go on; open the selected line (Enter)") \

@@ -47,6 +47,54 @@ bool users_change_own_password(app *a);
  * status, and the repeating logs with their counts. */
 screen *scr_casebook_new(app *a, long long subject_id, const char *subject_key);
 
+/* ---- Charts and the report (scr_charts.c, scr_report.c) ---------------- */
+
+/* ACT_CHARTS in the casebook: the subject's EDSS over time (baseline and
+ * progression level drawn), neutrophil and platelet recovery after day 0
+ * against the engraftment thresholds (transfusions marked), one at a time
+ * (Tab, arrows, 1 2 3), each with a caption stating what derive_subject()
+ * finds, in words; where there is no data yet, the words say so.  Fits
+ * 80x24 and up, monochrome, ASCII when the terminal is not UTF-8. */
+screen *scr_charts_new(app *a, long long subject_id, const char *subject_key);
+
+/* ACT_REPORT in the subject list: report_write()'s study report (with the
+ * Kaplan-Meier table and curve) as wide as the screen, in UTF-8 or ASCII
+ * as the terminal is, scrolled with the arrows, PgUp/PgDn, Home and End. */
+screen *scr_report_new(app *a);
+
+/* ---- A subject's status and eligibility (scr_eligibility.c; the model
+ * is lifecycle.h and eligibility.h) -------------------------------------- */
+
+/* Every criterion of the study's eligibility form for the subject, with
+ * the investigator's answer, the value the data give, its evidence and the
+ * verdict, and a summary line; ACT_ENROL (investigator) enrols through
+ * eligibility_enrol() and shows the refusal or the new study number; Enter
+ * opens the eligibility form on the selected criterion.  When the study
+ * has no eligibility form the screen says so. */
+screen *scr_eligibility_new(app *a, long long subject_id, const char *subject_key);
+
+/* ACT_STATUS: a menu of the moves the subject's state allows and the
+ * signed-in role may make (subject_change_allowed, perm_allows), and the
+ * eligibility screen.  Each move asks its date (today by default, in the
+ * configured date format) and, where the move needs one, its reason, then
+ * asks to confirm and goes through store_change_subject(); the outcome or
+ * the refusal is on the message line.  "Enrol" pushes the eligibility
+ * screen instead.  True when the status changed (the caller reloads). */
+bool status_menu(app *a, long long subject_id, const char *subject_key);
+
+/* The subject's status for people: "enrolled 2026-03-05" (the date of the
+ * last change; for a subject in screening the day screening began), in
+ * the configured date format, into buf. */
+void status_words(app *a, const subject_row *r, char *buf, size_t size);
+
+/* ---- Visits due (scr_due.c) ---------------------------------------------- */
+
+/* Every visit of every subject in screening or enrolled that is overdue
+ * or due within the next days (7 at first; ACT_FILTER changes it),
+ * sorted by target date, with subject, study number, visit, target date,
+ * window and state; Enter opens the subject's casebook. */
+screen *scr_due_new(app *a);
+
 /* Form entry for one form instance.  event is "" and event_repeat 0 for
  * a log; form_repeat 0 means "a new instance" (the next free number). */
 screen *scr_form_new(app *a, long long subject_id, const char *subject_key,

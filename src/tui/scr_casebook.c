@@ -19,6 +19,10 @@ typedef struct casebook_scr {
 	long long id;
 	char *key;
 	char *status;                /* the subject's status */
+	char *status_line;           /* "enrolled 2026-03-05" (status_words) */
+	char *study_no;              /* NULL before enrolment */
+	char *reason;                /* of a screen failure, withdrawal, death */
+	crf_date today;
 	form_index ix;
 	casebook *cb;
 	bool day0_known;
@@ -38,8 +42,11 @@ typedef struct casebook_scr {
 /* Column layout of the event rows, computed for each draw. */
 typedef struct layout {
 	int idw;                     /* row label ("m12", "uns#2") */
+	int statew;                  /* visit state ("due", "late 3 d"), 0 when none */
 	int titlew;                  /* event title, 0 when there is no room */
 	int datew;                   /* target date and window, 0 when none */
+	bool window;                 /* the window in the date cell (else only
+	                                on the detail line) */
 	int formsx;                  /* where the forms start */
 } layout;
 
@@ -102,9 +109,11 @@ window_text(const event_def *ev, char *buf, size_t size)
 }
 
 /* The target cell of an event row: "2026-10-31 ±7", or "day 30 ±7"
- * while day 0 is not known, or "" for events without a day. */
+ * while day 0 is not known, or "" for events without a day; without the
+ * window when with_window is false (narrow rows). */
 static void
-date_cell(const casebook_scr *cs, app *a, const event_def *ev, char *buf, size_t size)
+date_cell(const casebook_scr *cs, app *a, const event_def *ev, bool with_window, char *buf,
+    size_t size)
 {
 	char win[16], date[32];
 	event_window w;
@@ -113,12 +122,96 @@ date_cell(const casebook_scr *cs, app *a, const event_def *ev, char *buf, size_t
 	if (ev == NULL || !ev->has_day)
 		return;
 	window_text(ev, win, sizeof win);
+	if (!with_window)
+		win[0] = '\0';
 	if (cs->day0_known && schedule_window(ev, cs->day0, &w)) {
 		date_format_display(w.target, a->cfg->date_format, date, sizeof date);
 		snprintf(buf, size, "%s%s%s", date, win[0] ? " " : "", win);
 	} else {
 		snprintf(buf, size, "day %d%s%s", ev->day, win[0] ? " " : "", win);
 	}
+}
+
+/* Is ev before day 0 in the schedule (mobilisation, collection, ...)? */
+static bool
+before_anchor(app *a, const event_def *ev)
+{
+	const event_def *anchor = a->sd->anchor_event;
+
+	return anchor != NULL && ev < anchor && ev >= a->sd->events;
+}
+
+/* Where the visit of row r stands (schedule_visit). */
+static void
+row_visit(const casebook_scr *cs, const cb_row *r, visit_status *v)
+{
+	crf_date none = { 0, 0, 0 };
+
+	schedule_visit(r->ev, r->erep, cs->day0_known ? cs->day0 : none, &cs->ix, cs->cb,
+	    cs->today, v);
+}
+
+/* Every form of the event instance complete? */
+static bool
+row_complete(const casebook_scr *cs, const cb_row *r)
+{
+	for (size_t i = 0; i < r->ev->nforms; i++)
+		if (item_status(cs, r, i) < FORM_COMPLETE)
+			return false;
+	return r->ev->nforms > 0;
+}
+
+/*
+ * The state cell of an event row: for a dated visit once day 0 is known
+ * "due", "overdue", "done", "early 3 d", "late 12 d", "not yet", "no date"
+ * (schedule_visit); for a visit without a target, "done" (its visit date
+ * entered, or every form complete), "started", and for the events before
+ * day 0 also "not done"; "" for the rest.  A subject no longer followed
+ * (screen failure, withdrawn, ...) has nothing due or overdue.  *st its
+ * style.
+ */
+static void
+state_cell(const casebook_scr *cs, app *a, const cb_row *r, char *buf, size_t size,
+    ui_style *st)
+{
+	visit_status v;
+
+	buf[0] = '\0';
+	*st = ST_NORMAL;
+	if (is_logs(r) || r->no_visit)
+		return;
+	row_visit(cs, r, &v);
+	switch (v.state) {
+	case VISIT_UNSCHEDULED:
+		if (date_precision(v.done) != DATE_NONE || row_complete(cs, r)) {
+			snprintf(buf, size, "done");
+			*st = ST_OK;
+		} else if (v.started) {
+			snprintf(buf, size, "started");
+		} else if (before_anchor(a, r->ev)) {
+			snprintf(buf, size, "not done");
+		}
+		return;
+	case VISIT_EARLY:
+	case VISIT_LATE:
+		snprintf(buf, size, "%s %ld d", visit_state_word(&v), v.days_out);
+		*st = ST_WARN;
+		return;
+	case VISIT_NOT_YET:
+	case VISIT_DUE:
+	case VISIT_OVERDUE:
+		if (!subject_status_active(cs->status))
+			return;
+		*st = v.state == VISIT_OVERDUE ? ST_WARN : ST_NORMAL;
+		break;
+	case VISIT_DONE:
+		*st = ST_OK;
+		break;
+	case VISIT_DONE_UNDATED:
+		*st = ST_WARN;
+		break;
+	}
+	snprintf(buf, size, "%s", visit_state_word(&v));
 }
 
 /* The query mark after form i's status glyph: "?2" (two not closed, one
@@ -171,14 +264,18 @@ forms_width(const casebook_scr *cs, const cb_row *r)
 	return w;
 }
 
+/* Widths for a layout with or without the window in the date cell. */
 static void
-compute_layout(const casebook_scr *cs, app *a, int cols, layout *L)
+layout_widths(const casebook_scr *cs, app *a, int cols, bool window, layout *L)
 {
 	int wall = 0, wdated = 0, maxtitle = 0, t;
 	char buf[64];
+	ui_style st;
 
 	L->idw = 4;
+	L->statew = 0;
 	L->datew = 0;
+	L->window = window;
 	for (size_t i = 0; i + 1 < cs->nrows; i++) {
 		const cb_row *r = &cs->rows[i];
 		int fw = forms_width(cs, r), dw;
@@ -186,7 +283,10 @@ compute_layout(const casebook_scr *cs, app *a, int cols, layout *L)
 		row_label(r, buf, sizeof buf);
 		if (utf8_width(buf) > L->idw)
 			L->idw = utf8_width(buf);
-		date_cell(cs, a, r->ev, buf, sizeof buf);
+		state_cell(cs, a, r, buf, sizeof buf, &st);
+		if (utf8_width(buf) > L->statew)
+			L->statew = utf8_width(buf);
+		date_cell(cs, a, r->ev, window, buf, sizeof buf);
 		dw = utf8_width(buf);
 		if (dw > L->datew)
 			L->datew = dw;
@@ -198,15 +298,36 @@ compute_layout(const casebook_scr *cs, app *a, int cols, layout *L)
 		if (t > maxtitle)
 			maxtitle = t;
 	}
+	if (L->statew > 0 && L->statew < 5)
+		L->statew = 5;      /* "State" */
 	/* Rows with a target date fit whole; a wider row without one (the
 	 * screening visit) may start its forms over the empty date cell. */
-	t = cols - (L->idw + 1) - (L->datew ? L->datew + 1 : 0) - 1;
+	t = cols - (L->idw + 1) - (L->statew ? L->statew + 1 : 0) -
+	    (L->datew ? L->datew + 1 : 0) - 1;
 	L->titlew = t - (wdated ? wdated : wall);
 	if (L->titlew < 4)
 		L->titlew = 0;
 	if (L->titlew > maxtitle)
 		L->titlew = maxtitle;
-	L->formsx = L->idw + 1 + (L->titlew ? L->titlew + 1 : 0) + (L->datew ? L->datew + 1 : 0);
+	L->formsx = L->idw + 1 + (L->statew ? L->statew + 1 : 0) +
+	    (L->titlew ? L->titlew + 1 : 0) + (L->datew ? L->datew + 1 : 0);
+}
+
+/* The window goes to the detail line when the rows are too narrow for it
+ * and a readable title. */
+#define TITLE_MIN 12
+
+static void
+compute_layout(const casebook_scr *cs, app *a, int cols, layout *L)
+{
+	layout_widths(cs, a, cols, true, L);
+	if (L->titlew < TITLE_MIN) {
+		layout narrow;
+
+		layout_widths(cs, a, cols, false, &narrow);
+		if (narrow.titlew > L->titlew)
+			*L = narrow;
+	}
 }
 
 static void
@@ -234,6 +355,14 @@ draw_event_row(casebook_scr *cs, app *a, const layout *L, size_t ri, int y, int 
 	if (here && selx + selw > cols)
 		fx -= selx + selw - cols;
 	x = L->idw + 1;
+	if (L->statew) {
+		ui_style st;
+
+		state_cell(cs, a, r, buf, sizeof buf, &st);
+		if (buf[0] && x + utf8_width(buf) < fx)
+			ui_put(y, x, fx - 1 - x, st, buf);
+		x += L->statew + 1;
+	}
 	if (L->titlew) {
 		int tw = fx - 1 - x < L->titlew ? fx - 1 - x : L->titlew;
 
@@ -242,7 +371,7 @@ draw_event_row(casebook_scr *cs, app *a, const layout *L, size_t ri, int y, int 
 			    i18n_get(&ev->title, a->cfg->lang));
 		x += L->titlew + 1;
 	}
-	date_cell(cs, a, ev, buf, sizeof buf);
+	date_cell(cs, a, ev, L->window, buf, sizeof buf);
 	if (buf[0] && x + utf8_width(buf) < fx)
 		ui_put(y, x, fx - 1 - x, cs->due_known && cs->due.event == ev && cs->due.overdue ?
 		    ST_WARN : ST_NORMAL, buf);
@@ -317,6 +446,49 @@ detail_queries(const casebook_scr *cs, const char *event, int erep, const char *
 		sb_addf(sb, ", %s", words);
 }
 
+/* The visit in words for the detail line: what needs attention ("done
+ * 2026-10-20, LATE: 12 days after its window", "OVERDUE", "visit date
+ * not entered") when done is false, and "visit done 2026-10-05" when it
+ * is true (it comes after the target and window). */
+static void
+visit_words(const casebook_scr *cs, app *a, const cb_row *r, const char *dot, bool done,
+    strbuf *sb)
+{
+	visit_status v;
+	char d[32];
+
+	row_visit(cs, r, &v);
+	if (done != (v.state == VISIT_DONE || v.state == VISIT_UNSCHEDULED))
+		return;
+	if (date_precision(v.done) != DATE_NONE)
+		date_format_display(v.done, a->cfg->date_format, d, sizeof d);
+	switch (v.state) {
+	case VISIT_DONE:
+		sb_addf(sb, "%svisit done %s", dot, d);
+		break;
+	case VISIT_EARLY:
+	case VISIT_LATE:
+		sb_addf(sb, "%sdone %s, %s: %ld day%s %s its window", dot, d,
+		    v.state == VISIT_LATE ? "LATE" : "EARLY", v.days_out, v.days_out == 1 ? "" : "s",
+		    v.state == VISIT_LATE ? "after" : "before");
+		break;
+	case VISIT_OVERDUE:
+		/* The next visit due says so already. */
+		if (subject_status_active(cs->status) && !(cs->due_known && cs->due.event == r->ev))
+			sb_addf(sb, "%sOVERDUE", dot);
+		break;
+	case VISIT_DONE_UNDATED:
+		sb_addf(sb, "%svisit date not entered", dot);
+		break;
+	case VISIT_UNSCHEDULED:
+		if (date_precision(v.done) != DATE_NONE)
+			sb_addf(sb, "%svisit done %s", dot, d);
+		break;
+	default:
+		break;
+	}
+}
+
 /* The line that says, in words, what the cursor is on. */
 static void
 draw_detail(casebook_scr *cs, app *a, int y, int cols)
@@ -368,6 +540,8 @@ draw_detail(casebook_scr *cs, app *a, int y, int cols)
 			detail_queries(cs, ev->id, r->erep, fd->id, 1, &sb);
 		if (cs->due_known && cs->due.event == ev)
 			sb_addf(&sb, "%s%s", dot, cs->due.overdue ? "OVERDUE" : "next visit due");
+		if (!r->no_visit)
+			visit_words(cs, a, r, dot, false, &sb);
 		if (cs->day0_known && schedule_window(ev, cs->day0, &w)) {
 			char d1[32], d2[32], d3[32];
 
@@ -381,6 +555,8 @@ draw_detail(casebook_scr *cs, app *a, int y, int cols)
 		} else if (ev->has_day) {
 			sb_addf(&sb, "%sday %d, day 0 not entered", dot, ev->day);
 		}
+		if (!r->no_visit)
+			visit_words(cs, a, r, dot, true, &sb);
 		if (ev->repeating && r->no_visit)
 			sb_addf(&sb, "%sno visit yet%s", dot, may_add ? ", ^N adds one" : "");
 		else if (ev->repeating)
@@ -391,27 +567,41 @@ draw_detail(casebook_scr *cs, app *a, int y, int cols)
 	sb_free(&sb);
 }
 
-/* The subject's status, day 0 and next visit. */
+/* One more part of the header line when it fits whole after x (three
+ * blanks before it); returns the new x. */
+static int
+header_part(int y, int x, int cols, ui_style st, const char *text)
+{
+	if (x + 3 + utf8_width(text) > cols)
+		return x;
+	return x + 3 + ui_put(y, x + 3, cols - x - 3, st, text);
+}
+
+/* The subject, its study number, its status with the date and the reason
+ * (of a screen failure, withdrawal or death), day 0 and the next visit. */
 static void
 draw_header(casebook_scr *cs, app *a, int y, int cols)
 {
-	char d[32];
+	char d[32], buf[160];
 	int x = ui_put(y, 0, cols, ST_HEADER, cs->key);
 
-	x += ui_putf(y, x + 2, cols - x - 2, ST_NORMAL, "%s %s",
-	    subject_status_glyph(cs->status, ui_utf8()), subject_status_word(cs->status)) + 2;
+	if (cs->study_no)
+		x += ui_put(y, x + 2, cols - x - 2, ST_HEADER, cs->study_no) + 2;
+	x += ui_putf(y, x + 2, cols - x - 2, ST_NORMAL, "%s %s%s%s",
+	    subject_status_glyph(cs->status, ui_utf8()), cs->status_line,
+	    cs->reason ? ": " : "", cs->reason ? cs->reason : "") + 2;
 	if (cs->day0_known) {
 		date_format_display(cs->day0, a->cfg->date_format, d, sizeof d);
-		x += ui_putf(y, x + 3, cols - x - 3, ST_NORMAL, "Day 0 %s", d) + 3;
-	} else {
-		x += ui_put(y, x + 3, cols - x - 3, ST_DIM, "Day 0 not entered") + 3;
+		snprintf(buf, sizeof buf, "Day 0 %s", d);
+		x = header_part(y, x, cols, ST_NORMAL, buf);
+	} else if (subject_status_active(cs->status)) {
+		x = header_part(y, x, cols, ST_DIM, "Day 0 not entered");
 	}
 	if (cs->due_known) {
 		date_format_display(cs->due.win.target, a->cfg->date_format, d, sizeof d);
-		x += ui_putf(y, x + 3, cols - x - 3, ST_NORMAL, "Next visit %s %s",
-		    cs->due.event->id, d) + 3;
-		if (cs->due.overdue)
-			ui_put(y, x + 1, cols - x - 1, ST_WARN, "OVERDUE");
+		snprintf(buf, sizeof buf, "Next visit %s %s%s", cs->due.event->id, d,
+		    cs->due.overdue ? " OVERDUE" : "");
+		x = header_part(y, x, cols, cs->due.overdue ? ST_WARN : ST_NORMAL, buf);
 	}
 }
 
@@ -457,8 +647,11 @@ casebook_draw(screen *s, app *a)
 	y = first + 1 + sep1;
 	if (colhdr) {
 		ui_put(y, 0, L.idw, ST_HEADER, "Event");
+		if (L.statew)
+			ui_put(y, L.idw + 1, L.statew, ST_HEADER, "State");
 		if (L.titlew)
-			ui_put(y, L.idw + 1, L.titlew, ST_HEADER, "Title");
+			ui_put(y, L.idw + 1 + (L.statew ? L.statew + 1 : 0), L.titlew, ST_HEADER,
+			    "Title");
 		if (L.datew)
 			ui_put(y, L.formsx - L.datew - 1, L.datew, ST_HEADER,
 			    cs->day0_known ? "Target" : "Day");
@@ -530,8 +723,17 @@ reload(casebook_scr *cs, app *a)
 
 	data_free(cs);
 	if (store_find_subject(a->st, cs->key, &subj, &e) == CRF_OK) {
+		char words[64];
+
+		status_words(a, &subj, words, sizeof words);
 		free(cs->status);
+		free(cs->status_line);
+		free(cs->study_no);
+		free(cs->reason);
 		cs->status = xstrdup(subj.status);
+		cs->status_line = xstrdup(words);
+		cs->study_no = xstrdup(subj.study_no);
+		cs->reason = str_blank(subj.status_reason) ? NULL : xstrdup(subj.status_reason);
 		subject_row_clear(&subj);
 	} else {
 		app_message(a, ST_ERROR, "%s", e.msg);
@@ -541,7 +743,8 @@ reload(casebook_scr *cs, app *a)
 	form_index_init(&cs->ix, rows, n);
 	if (store_load_subject_items(a->st, cs->id, &items, &nitems, &e) != CRF_OK)
 		app_message(a, ST_ERROR, "Cannot read the data of %s: %s", cs->key, e.msg);
-	cs->cb = casebook_new(sd, items, nitems, clock_today());
+	cs->today = clock_today();
+	cs->cb = casebook_new(sd, items, nitems, cs->today);
 	subject_items_free(items, nitems);
 	cs->qm = query_marks_load(a, cs->key, NULL);
 	cs->rv = review_load(a, cs->id);
@@ -555,7 +758,7 @@ reload(casebook_scr *cs, app *a)
 		cs->day0_known = v && date_parse_iso(v, false, &cs->day0);
 	}
 	if (cs->day0_known && subject_status_active(cs->status))
-		cs->due_known = schedule_next_due(sd, &cs->ix, cs->day0, clock_today(), &cs->due);
+		cs->due_known = schedule_next_due(sd, &cs->ix, cs->day0, cs->today, &cs->due);
 
 	for (size_t i = 0; i < sd->nevents; i++) {
 		int reps = sd->events[i].repeating ? form_index_event_repeats(&cs->ix, sd->events[i].id) : 1;
@@ -764,6 +967,20 @@ casebook_handle(screen *s, app *a, action act, const ui_key *k)
 	case ACT_HISTORY:
 		review_act(cs, a, act);
 		break;
+	case ACT_CHARTS:
+		app_push(a, scr_charts_new(a, cs->id, cs->key));
+		break;
+	case ACT_STATUS:
+		if (status_menu(a, cs->id, cs->key)) {
+			char msg[sizeof a->msg];
+			ui_style st = a->msg_style;
+
+			/* The outcome stays on the message line over the reload. */
+			str_copy(msg, a->msg, sizeof msg);
+			reload(cs, a);
+			app_message(a, st, "%s", msg);
+		}
+		break;
 	case ACT_NONE:
 		if (!k->is_key)
 			break;
@@ -796,6 +1013,9 @@ casebook_free_scr(screen *s)
 	data_free(cs);
 	free(cs->key);
 	free(cs->status);
+	free(cs->status_line);
+	free(cs->study_no);
+	free(cs->reason);
 	free(cs);
 }
 
@@ -817,6 +1037,7 @@ scr_casebook_new(app *a, long long subject_id, const char *subject_key)
 	cs->id = subject_id;
 	cs->key = xstrdup(subject_key);
 	cs->status = xstrdup("");
+	cs->status_line = xstrdup("");
 	reload(cs, a);
 	return screen_new(&casebook_ops, cs);
 }

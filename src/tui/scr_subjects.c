@@ -170,22 +170,29 @@ select_shown(subjects_scr *ss, size_t i)
 	ss->sel_id = ss->lines[ss->shown[ss->sel]].row.id;
 }
 
-/* Column widths for the screen width: id, status, current, due, queries.
- * Status and due are as wide as what they show; the queries column is
- * right-aligned, so the due dates need no gap before it. */
+/* Column widths for the screen width: id, study number, status, current
+ * event, due, queries.  Status (with its date) and due are as wide as what
+ * they show; the queries column is right-aligned, so the due dates need no
+ * gap before it.  The current event gets what is left. */
+enum { SC_ID, SC_STUDY, SC_STATUS, SC_CURRENT, SC_DUE, SC_QUERIES, SC_N };
+
 static void
-columns(const subjects_scr *ss, app *a, int cols, int w[5])
+columns(const subjects_scr *ss, app *a, int cols, int w[SC_N])
 {
-	int id = 10, status = 6, due = 15;
+	int id = 10, study = 9, status = 6, due = 15;
 
 	for (size_t i = 0; i < ss->n; i++) {
 		const subj_line *l = &ss->lines[i];
+		char words[64];
 		int k = utf8_width(l->row.key);
 
 		if (k > id)
 			id = k;
+		if (l->row.study_no && (k = utf8_width(l->row.study_no)) > study)
+			study = k;
+		status_words(a, &l->row, words, sizeof words);
 		k = utf8_width(subject_status_glyph(l->row.status, ui_utf8())) + 1 +
-		    utf8_width(subject_status_word(l->row.status));
+		    utf8_width(words);
 		if (k > status)
 			status = k;
 		if (l->due_known) {
@@ -198,15 +205,36 @@ columns(const subjects_scr *ss, app *a, int cols, int w[5])
 				due = k;
 		}
 	}
-	w[0] = id + 1;
-	w[1] = status + 1;
-	w[3] = due;
-	w[4] = 7;
-	w[2] = cols - w[0] - w[1] - w[3] - w[4];
-	if (w[2] < 10) {
-		w[3] += w[2] - 10;
-		w[2] = 10;
+	w[SC_ID] = id + 1;
+	w[SC_STUDY] = study + 1;
+	w[SC_STATUS] = status + 1;
+	w[SC_DUE] = due;
+	w[SC_QUERIES] = 7;
+	w[SC_CURRENT] = cols - w[SC_ID] - w[SC_STUDY] - w[SC_STATUS] - w[SC_DUE] - w[SC_QUERIES];
+	/* Too narrow for the shortest event name: the next visit due matters
+	 * more. */
+	if (w[SC_CURRENT] < 6) {
+		w[SC_DUE] += w[SC_CURRENT];
+		w[SC_CURRENT] = 0;
 	}
+}
+
+/* The current event: "d0 Day 0 - stem cell infusion" when the title fits
+ * whole in w columns, else its short name. */
+static void
+draw_current(const subj_line *l, app *a, int y, int x, int w, bool sel)
+{
+	const char *title;
+
+	if (l->current == NULL) {
+		ui_put(y, x, w, sel ? ST_SELECTED : ST_DIM, ui_utf8() ? "—" : "-");
+		return;
+	}
+	title = i18n_get(&l->current->title, a->cfg->lang);
+	if (utf8_width(l->current->id) + 1 + utf8_width(title) <= w)
+		ui_putf(y, x, w, sel ? ST_SELECTED : ST_NORMAL, "%s %s", l->current->id, title);
+	else
+		ui_put(y, x, w, sel ? ST_SELECTED : ST_NORMAL, l->current->id);
 }
 
 static void
@@ -230,7 +258,7 @@ subjects_draw(screen *s, app *a)
 {
 	subjects_scr *ss = s->priv;
 	int cols = ui_cols(), first = 3, last = ui_rows() - 3, vis = last - first + 1;
-	int w[5], x;
+	int w[SC_N], x;
 	const char *filter = ss->status < 0 ? "all" :
 	    subject_status_word(subject_statuses[ss->status]);
 
@@ -246,11 +274,19 @@ subjects_draw(screen *s, app *a)
 
 	columns(ss, a, cols, w);
 	ui_fill(2, 0, cols, ST_HEADER);
-	ui_put(2, 0, w[0] - 1, ST_HEADER, "Subject ID");
-	ui_put(2, w[0], w[1] - 1, ST_HEADER, "Status");
-	ui_put(2, w[0] + w[1], w[2] - 1, ST_HEADER, "Current event");
-	ui_put(2, w[0] + w[1] + w[2], w[3], ST_HEADER, "Next visit due");
-	ui_put(2, cols - w[4], w[4], ST_HEADER, "Queries");
+	x = 0;
+	ui_put(2, x, w[SC_ID] - 1, ST_HEADER, "Subject ID");
+	x += w[SC_ID];
+	ui_put(2, x, w[SC_STUDY] - 1, ST_HEADER, "Study no.");
+	x += w[SC_STUDY];
+	ui_put(2, x, w[SC_STATUS] - 1, ST_HEADER, "Status");
+	x += w[SC_STATUS];
+	if (w[SC_CURRENT] > 0)
+		ui_put(2, x, w[SC_CURRENT] - 1, ST_HEADER, w[SC_CURRENT] > 13 ? "Current event" :
+		    "Event");
+	x += w[SC_CURRENT];
+	ui_put(2, x, w[SC_DUE], ST_HEADER, "Next visit due");
+	ui_put(2, cols - w[SC_QUERIES], w[SC_QUERIES], ST_HEADER, "Queries");
 
 	if (ss->nshown == 0) {
 		ui_put(first + 1, 2, cols - 2, ST_DIM, ss->n == 0 ?
@@ -272,16 +308,23 @@ subjects_draw(screen *s, app *a)
 		ui_style st = sel ? ST_SELECTED : ST_NORMAL;
 		int y = first + i;
 
+		char words[64];
+
 		if (sel)
 			ui_fill(y, 0, cols, ST_SELECTED);
-		ui_put(y, 0, w[0] - 1, st, l->row.key);
-		ui_putf(y, w[0], w[1] - 1, st, "%s %s",
-		    subject_status_glyph(l->row.status, ui_utf8()),
-		    subject_status_word(l->row.status));
-		ui_put(y, w[0] + w[1], w[2] - 1, sel ? st : l->current ? ST_NORMAL : ST_DIM,
-		    l->current ? i18n_get(&l->current->title, a->cfg->lang) :
-		    ui_utf8() ? "—" : "-");
-		draw_due(l, a, y, w[0] + w[1] + w[2], w[3], sel);
+		x = 0;
+		ui_put(y, x, w[SC_ID] - 1, st, l->row.key);
+		x += w[SC_ID];
+		ui_put(y, x, w[SC_STUDY] - 1, st, l->row.study_no ? l->row.study_no : "");
+		x += w[SC_STUDY];
+		status_words(a, &l->row, words, sizeof words);
+		ui_putf(y, x, w[SC_STATUS] - 1, st, "%s %s",
+		    subject_status_glyph(l->row.status, ui_utf8()), words);
+		x += w[SC_STATUS];
+		if (w[SC_CURRENT] > 0)
+			draw_current(l, a, y, x, w[SC_CURRENT] - 1, sel);
+		x += w[SC_CURRENT];
+		draw_due(l, a, y, x, w[SC_DUE], sel);
 		if (l->qopen + l->qanswered > 0) {
 			char q[16];
 			int qw;
@@ -405,6 +448,31 @@ subjects_handle(screen *s, app *a, action act, const ui_key *k)
 		break;
 	case ACT_QUERY:
 		app_push(a, scr_queries_new(a, NULL));
+		break;
+	case ACT_STATUS:
+		if (ss->nshown) {
+			const subj_line *l = &ss->lines[ss->shown[ss->sel]];
+			char *key = xstrdup(l->row.key);
+
+			if (status_menu(a, l->row.id, key)) {
+				char msg[sizeof a->msg];
+				ui_style mst = a->msg_style;
+
+				/* The outcome stays on the message line over the reload. */
+				str_copy(msg, a->msg, sizeof msg);
+				reload(ss, a);
+				app_message(a, mst, "%s", msg);
+			}
+			free(key);
+		} else {
+			app_message(a, ST_DIM, "No subject is selected");
+		}
+		break;
+	case ACT_DUE:
+		app_push(a, scr_due_new(a));
+		break;
+	case ACT_REPORT:
+		app_push(a, scr_report_new(a));
 		break;
 	case ACT_USERS:
 		if (app_check(a, PERM_MANAGE_USERS))

@@ -22,7 +22,7 @@ screen_match() { expect_match "$1" "$2" "$(cat "$3" 2>/dev/null)"; }
 screen_no_match() { expect_no_match "$1" "$2" "$(cat "$3" 2>/dev/null)"; }
 
 # sql QUERY: one value from the site database.
-sql() { sqlite3 "$DB" "$1"; }
+sql() { sqlite3 -cmd ".timeout 5000" "$DB" "$1"; }
 
 # The first administrator that setup_site creates (other tests sign in as it).
 ADMIN=admin

@@ -92,7 +92,7 @@ screen_match "raise: the header counts it" '1 open query · ◐ incomplete · re
 screen_match "raise: the casebook marks the form" 'ic○ ie○ dm◐\?1 mh○' "$T/raise6.txt"
 screen_match "raise: the casebook says it in words" '^dm Demographics and baseline status: incomplete, 1 open query' "$T/raise6.txt"
 screen_match "raise: the subject list has a Queries column" 'Next visit due +Queries$' "$T/raise7.txt"
-screen_match "raise: the subject list counts it" '^TJ01-0001 +○ screening +Screening / baseline +— +\?1$' "$T/raise7.txt"
+screen_match "raise: the subject list counts it" '^TJ01-0001 +○ screening 2026-11-25 +scr +— +\?1$' "$T/raise7.txt"
 expect_eq "raise: stored open, on the weight, by the monitor" "open|weight|li.jie|0|scr|1|dm|1" \
 	"$(sql "SELECT state, field, raised_by, automatic, event, event_repeat, form, form_repeat FROM data_query")"
 expect_eq "raise: its message" "1|raise|li.jie|Please check the weight against the source" \

@@ -81,7 +81,7 @@ screen_match "login: still the login screen" 'crf TJ01 Sign in' "$T/login1.txt"
 screen_match "login: user name kept" 'User name +admin' "$T/login1.txt"
 screen_no_match "login: password cleared" 'Password +\*' "$T/login1.txt"
 screen_match "login: then the subject list" '^crf TJ01 Subjects +Ada Admin$' "$T/list.txt"
-screen_match "login: list header" 'Subject ID +Status +Current event +Next visit due' "$T/list.txt"
+screen_match "login: list header" 'Subject ID +Study no\. +Status +Current event +Next visit due' "$T/list.txt"
 screen_match "quit: asks first" 'Quit crf\?' "$T/quitask.txt"
 expect_eq "login: both attempts audited" "login-failed
 login" "$(sql "SELECT action FROM audit WHERE action LIKE 'login%' ORDER BY seq")"

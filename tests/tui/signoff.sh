@@ -56,7 +56,7 @@ ic|2" "$(sql "SELECT form, status FROM form_instance ORDER BY form")"
 screen_no_match "nurse: no review line while nothing is signed, locked or verified" \
 	'Marks after a form' "$T/n-book.txt"
 expect_eq "nurse: the nurse's casebook offers no Sign, Verify or Lock" \
-	'^G Help ^Y History ^N New ^Q Query ^X Back' "$(keybar "$T/n-book.txt")"
+	'^G Help ^Y History ^N New ^Q Query ^E Status ^A Charts ^X Back' "$(keybar "$T/n-book.txt")"
 
 # ---- The monitor verifies before anyone signs; an incomplete form is refused.
 script verify <<EOF
@@ -78,7 +78,7 @@ v
 <C-x><C-x><C-x>q
 EOF
 expect_eq "verify: the monitor's casebook offers Verify" \
-	'^G Help ^Y History ^Q Query ^D Verify ^X Back' "$(keybar "$T/v-book.txt")"
+	'^G Help ^Y History ^Q Query ^E Status ^D Verify ^A Charts ^X Back' "$(keybar "$T/v-book.txt")"
 screen_match "verify: an incomplete form is refused in plain words" \
 	'^Not verified: only a complete form can be verified: this one is incomplete$' "$T/v-incomplete.txt"
 screen_match "verify: asks first" 'compared with the source documents' "$T/v-ask.txt"
@@ -120,7 +120,7 @@ $INV_PW<Enter>
 EOF
 expect_eq "sign: exit 0" 0 "$rc"
 expect_eq "sign: the investigator's casebook offers Sign" \
-	'^G Help ^Y History ^N New ^Q Query ^R Sign ^X Back' "$(keybar "$T/s-book.txt")"
+	'^G Help ^Y History ^N New ^Q Query ^E Status ^R Sign ^A Charts ^X Back' "$(keybar "$T/s-book.txt")"
 screen_match "sign: asks what to sign" 'this \[F\]orm +this \[V\]isit +the whole \[C\]asebook' "$T/s-ask.txt"
 screen_match "sign dialog: what is covered" 'Signing +form ic Informed consent of visit scr' "$T/s-dialog.txt"
 screen_match "sign dialog: the meaning" 'Meaning +I approve the data of this form' "$T/s-dialog.txt"
@@ -246,7 +246,7 @@ EOF
 exec 3>&-
 wait $pid
 expect_eq "lock: the data manager's casebook offers Lock" \
-	'^G Help ^Y History ^Q Query ^K Lock ^X Back' "$(keybar "$T/l-book.txt")"
+	'^G Help ^Y History ^Q Query ^E Status ^K Lock ^A Charts ^X Back' "$(keybar "$T/l-book.txt")"
 screen_match "lock: menu, lock this form" '1 Lock this form ic Informed consent' "$T/l-menu.txt"
 screen_match "lock: menu, this visit" '2 Lock this visit scr Screening / baseline' "$T/l-menu.txt"
 screen_match "lock: menu, the whole casebook" '3 Lock the whole casebook of TJ01-0001' "$T/l-menu.txt"
