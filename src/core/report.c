@@ -864,6 +864,49 @@ event_types(unsigned t, char *buf, size_t size)
 			    len ? ", " : "", w[i].word);
 }
 
+/* NEDA-3 at each follow-up visit of each enrolled subject, one sentence
+ * per subject: "TJ01-0001 NEDA-3: m3 (day 91) yes; m6 (day 182) no:
+ * relapse." */
+static void
+neda_by_visit(rep *r)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const subj *s = &r->s[i];
+		strbuf sb = { 0 };
+
+		if (!s->enrolled || !s->has_derived || s->d.ep_status != CRF_OK ||
+		    s->d.nvisits == 0)
+			continue;
+		for (size_t v = 0; v < s->d.nvisits; v++) {
+			const derived_visit *dv = &s->d.visits[v];
+			const neda_result *nr = &dv->neda;
+
+			if (!dv->evaluated)
+				continue;
+			sb_addf(&sb, "%s%s (day %ld) %s", sb.len ? "; " : "",
+			    dv->event != NULL ? dv->event->id : "visit", dv->day,
+			    nr->state == NEDA_YES ? "yes" : nr->state == NEDA_NO ? "no" :
+			    "incomplete");
+			if (nr->state == NEDA_NO)
+				sb_addf(&sb, ":%s%s%s", nr->relapse ? " relapse" : "",
+				    nr->mri_active ? " MRI activity" : "",
+				    nr->progression ? " progression" : "");
+		}
+		if (sb.len > 0) {
+			if (!any)
+				say(r, "NEDA-3 (no relapse, no MRI activity, no confirmed "
+				    "progression) since the visit before:");
+			any = true;
+			say(r, "%s: %s.", s->row->key, sb.s);
+		}
+		sb_free(&sb);
+	}
+	if (any)
+		out_line(r, "%s", "");
+}
+
 static void
 section_mafs(rep *r)
 {
@@ -918,6 +961,7 @@ section_mafs(rep *r)
 		free(k);
 	}
 	out_line(r, "%s", "");
+	neda_by_visit(r);
 	if (deaths == 0) {
 		say(r, "Deaths: none.");
 		return;

@@ -293,6 +293,12 @@ test_site(void **state)
 	expect_line(t, "  TJ01-0003  2024-01-01     3    1    0        6  fu30 2024-01-24..2024-02-07");
 	expect_line(t, "  Visits done 9 (2 outside their window, 0 undated), due 0, overdue 20.");
 
+	/* NEDA-3 at the follow-up visits: the relapse of day 200 ends it by
+	 * the month 12 visit. */
+	expect_line(t, "  NEDA-3 (no relapse, no MRI activity, no confirmed progression) since the visit");
+	expect_line(t, "  TJ01-0003: m12 (day 365) incomplete; m24 (day 800) incomplete.");
+	expect_line(t, "  TJ01-0001: m12 (day 365) no: relapse.");
+
 	/* 3. Completeness. */
 	expect_line(t, "  ae    Adverse event                                          2         1  50%");
 	expect_line(t, "  cbc   Daily blood counts                                    14        14 100%");
