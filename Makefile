@@ -36,7 +36,8 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/t/%)
 
 # Debian packages crf needs to build and test.
 DEB_PKGS  = gcc make pkg-config libncurses-dev libsqlite3-dev libiniparser-dev \
-            libsodium-dev libxml2-dev libxml2-utils libcmocka-dev tmux sqlite3
+            libsodium-dev libxml2-dev libxml2-utils libcmocka-dev tmux sqlite3 \
+            r-base-core
 
 .PHONY: all deps run check test test-unit test-cli asan bench clean
 all: crf

@@ -16,13 +16,28 @@ static const struct command {
 	  "check the audit trail's hash chain and the data against it" },
 	{ "audit", cli_audit, "audit show --subject ID [--form EVENT/FORM]",
 	  "print a subject's audit trail" },
+	{ "backup", cli_backup, "backup FILE",
+	  "copy the site database to FILE while sessions go on, then check it" },
+	{ "backup", cli_backup, "backup --check FILE",
+	  "check a backup (integrity, audit trail) without restoring it" },
+	{ "export", cli_export, "export --format odm [--snapshot] [--identifiers] [--out FILE]",
+	  "the site's study and data as CDISC ODM 1.3.2, checked before it is\n"
+	  "        written: every change with its audit record, or --snapshot" },
+	{ "export", cli_export, "export --check FILE",
+	  "check an ODM file: the ODM 1.3.2 schema and crf's rules ODM-02..08" },
 	{ "forms", cli_forms, "forms check [DIR]",
 	  "check the form definitions (default: the config's forms folder)" },
 	{ "init", cli_init, "init",
 	  "create the site database named in the configuration" },
+	{ "print", cli_print, "print --subject ID [--html] [--out FILE] [--ascii]",
+	  "a subject's casebook (values, signatures, queries, audit trail)\n"
+	  "        as text or HTML, for printing; the copy is audited" },
 	{ "report", cli_report, "report [--width N] [--ascii]",
 	  "the study report: enrolment, visits, completeness, adverse events,\n"
 	  "        engraftment, MS activity-free survival (Kaplan-Meier)" },
+	{ "restore", cli_restore, "restore FILE [--replace]",
+	  "restore a backup as the site database (--replace keeps the old one\n"
+	  "        aside; every session must be stopped first)" },
 	{ "user", cli_user, "user add LOGIN --role ROLE --name NAME",
 	  "add an account (password from the terminal or standard input)" },
 	{ "user", cli_user, "user list",

@@ -14,9 +14,18 @@ typedef struct cli_opts {
 } cli_opts;
 
 int cli_audit(const cli_opts *o, int argc, char **argv);
+int cli_backup(const cli_opts *o, int argc, char **argv);
+/* crf export --format odm [--snapshot] [--identifiers] [--out FILE],
+ * crf export --check FILE; --format csv goes to cli_export_csv(). */
+int cli_export(const cli_opts *o, int argc, char **argv);
+/* crf export --format csv --out DIR [--long] [--identifiers] [--force]:
+ * argv is what follows `export` (a --format, if there, must say csv). */
+int cli_export_csv(const cli_opts *o, int argc, char **argv);
 int cli_forms(const cli_opts *o, int argc, char **argv);
 int cli_init(const cli_opts *o, int argc, char **argv);
+int cli_print(const cli_opts *o, int argc, char **argv);
 int cli_report(const cli_opts *o, int argc, char **argv);
+int cli_restore(const cli_opts *o, int argc, char **argv);
 int cli_ui(const cli_opts *o, int argc, char **argv);
 int cli_user(const cli_opts *o, int argc, char **argv);
 

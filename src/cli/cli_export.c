@@ -1,0 +1,311 @@
+/* cli_export.c - crf export --format odm | csv, crf export --check FILE:
+ * the site's data as CDISC ODM 1.3.2 (odm.h), checked against the schema
+ * and crf's own rules before it is reported as written; CSV goes to
+ * cli_export_csv(). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crf/clicommon.h"
+#include "crf/audit.h"
+#include "crf/date.h"
+#include "crf/odm.h"
+#include "crf/store.h"
+#include "crf/util.h"
+
+#define EXPORT_USAGE \
+	"usage: crf export --format odm [--snapshot] [--identifiers] [--out FILE]\n" \
+	"       crf export --format csv [OPTIONS]\n" \
+	"       crf export --check FILE\n"
+
+typedef struct export_args {
+	bool snapshot;
+	bool identifiers;
+	const char *out;        /* NULL: standard output */
+	const char *check;      /* --check FILE */
+} export_args;
+
+/* The value of --format anywhere in the arguments, or NULL. */
+static const char *
+format_arg(int argc, char **argv)
+{
+	for (int i = 0; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--format") == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+static bool
+parse_args(int argc, char **argv, export_args *a)
+{
+	bool format = false;
+
+	memset(a, 0, sizeof *a);
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--format") == 0 && i + 1 < argc && !format &&
+		    strcmp(argv[i + 1], "odm") == 0) {
+			format = true;
+			i++;
+		} else if (strcmp(argv[i], "--snapshot") == 0 && !a->snapshot) {
+			a->snapshot = true;
+		} else if (strcmp(argv[i], "--identifiers") == 0 && !a->identifiers) {
+			a->identifiers = true;
+		} else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc && a->out == NULL &&
+		    argv[i + 1][0] != '\0') {
+			a->out = argv[++i];
+		} else if (strcmp(argv[i], "--check") == 0 && i + 1 < argc && a->check == NULL) {
+			a->check = argv[++i];
+		} else {
+			return false;
+		}
+	}
+	if (a->check != NULL)
+		return !format && !a->snapshot && !a->identifiers && a->out == NULL;
+	return format;
+}
+
+/* Print the issues of a report as FILE:LINE: [warning: ]RULE: message. */
+static void
+print_issues(const char *name, const odm_report *r, FILE *fp)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const odm_issue *is = &r->items[i];
+		char *msg = audit_printable(is->msg);
+
+		fprintf(fp, "%s:%d: %s%s: %s\n", name, is->line, is->warning ? "warning: " : "",
+		    is->rule, msg);
+		free(msg);
+	}
+}
+
+/* No "XML" issue: the semantic checks can read the file (otherwise they
+ * would only repeat the parser's complaint). */
+static bool
+well_formed(const odm_report *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->items[i].rule, "XML") == 0)
+			return false;
+	return true;
+}
+
+static int
+export_check(const char *path)
+{
+	char *schema = odm_schema_find();
+	odm_report r = { 0 };
+	size_t len = 0;
+	char *buf;
+	crf_err e;
+	int rc = 1;
+
+	if (schema == NULL) {
+		fprintf(stderr, "crf: the ODM schema (schema/odm132/" ODM_SCHEMA_FILE ") is not "
+		    "found; set CRF_ODM_SCHEMA to its path\n");
+		return 1;
+	}
+	buf = file_read_all(path, &len);
+	if (buf == NULL) {
+		fprintf(stderr, "crf: cannot read %s: %s\n", path, strerror(errno));
+		free(schema);
+		return 1;
+	}
+	if (odm_validate(buf, len, path, schema, &r, &e) != CRF_OK) {
+		fprintf(stderr, "crf: %s\n", e.msg);
+	} else if (well_formed(&r) && odm_check(buf, len, path, &r, &e) != CRF_OK) {
+		fprintf(stderr, "crf: %s\n", e.msg);
+	} else {
+		print_issues(path, &r, stdout);
+		if (r.errors == 0)
+			printf("%s: valid ODM " ODM_VERSION ": passes the schema and crf's checks "
+			    "ODM-02 to ODM-08%s\n", path, r.warnings ? " (with warnings)" : "");
+		else
+			printf("%s: %zu problem%s, %zu warning%s\n", path, r.errors,
+			    r.errors == 1 ? "" : "s", r.warnings, r.warnings == 1 ? "" : "s");
+		rc = r.errors == 0 ? 0 : 1;
+	}
+	odm_report_clear(&r);
+	free(buf);
+	free(schema);
+	return rc;
+}
+
+/* Write all of buf to fd. */
+static bool
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* Write the document to path, which must not exist: a temporary file in
+ * the same folder, synced, then linked to its name (never a half file,
+ * never over an earlier export). */
+static bool
+write_file(const char *path, const strbuf *doc)
+{
+	char *dir = path_dirname(path);
+	char *tmp = path_join(dir, ".crf-export-XXXXXX");
+	int fd = mkstemp(tmp);
+	bool ok = false;
+
+	if (fd < 0) {
+		fprintf(stderr, "crf: cannot write in %s: %s\n", dir, strerror(errno));
+		goto out;
+	}
+	if (!write_all(fd, doc->s, doc->len) || fsync(fd) != 0) {
+		fprintf(stderr, "crf: cannot write %s: %s\n", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (link(tmp, path) != 0) {
+		if (errno == EEXIST)
+			fprintf(stderr, "crf: %s exists already: give another name (an export never "
+			    "replaces an earlier one)\n", path);
+		else
+			fprintf(stderr, "crf: cannot write %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	unlink(tmp);
+	ok = true;
+out:
+	free(tmp);
+	free(dir);
+	return ok;
+}
+
+/* path made absolute against the current folder, for the audit trail
+ * (symbolic links are left as they are). */
+static char *
+absolute(const char *path)
+{
+	char cwd[4096];
+
+	if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		return xstrdup(path);
+	return path_join(cwd, path);
+}
+
+static int
+export_odm(const cli_opts *o, const export_args *a)
+{
+	odm_opts oo = {
+		.kind = a->snapshot ? ODM_SNAPSHOT : ODM_TRANSACTIONAL,
+		.identifiers = a->identifiers,
+		.now = clock_now(),
+	};
+	const char *kind = a->snapshot ? "snapshot" : "transactional";
+	char *schema = NULL, *what = NULL, *where = NULL;
+	crf_config cfg;
+	study_def *sd = NULL;
+	store *st = NULL;
+	strbuf doc = { 0 };
+	odm_summary sum;
+	crf_err e;
+	int rc = 1;
+
+	if (a->out != NULL && access(a->out, F_OK) == 0) {
+		fprintf(stderr, "crf: %s exists already: give another name (an export never "
+		    "replaces an earlier one)\n", a->out);
+		return 1;
+	}
+	if ((schema = odm_schema_find()) == NULL) {
+		fprintf(stderr, "crf: the ODM schema (schema/odm132/" ODM_SCHEMA_FILE ") is not "
+		    "found; set CRF_ODM_SCHEMA to its path\n");
+		return 1;
+	}
+	if (cli_load_config(o, &cfg) != 0) {
+		free(schema);
+		return 1;
+	}
+	if (cli_load_study(cfg.forms_dir, &sd, stderr) > 0) {
+		fprintf(stderr, "crf: the form definitions in %s have problems; crf forms check "
+		    "lists them\n", cfg.forms_dir);
+		goto out;
+	}
+	if (store_open(cfg.db_path, &st, &e) != CRF_OK) {
+		fprintf(stderr, "crf: %s\n", e.msg);
+		goto out;
+	}
+	if (odm_export_checked(st, sd, &oo, schema, &doc, &sum, NULL, &e) != CRF_OK) {
+		fprintf(stderr, "crf: %s\n", e.msg);
+		goto out;
+	}
+	what = xasprintf("odm %s%s", kind, a->identifiers ? ", with identifiers" : "");
+	if (a->out != NULL) {
+		if (!write_file(a->out, &doc))
+			goto out;
+		where = absolute(a->out);
+		if (store_note_export(st, what, where, NULL, &e) != CRF_OK) {
+			fprintf(stderr, "crf: the export could not be recorded in the audit trail, so "
+			    "%s was removed: %s\n", a->out, e.msg);
+			unlink(a->out);
+			goto out;
+		}
+	} else {
+		if (!write_all(STDOUT_FILENO, doc.s, doc.len)) {
+			fprintf(stderr, "crf: cannot write to standard output: %s\n", strerror(errno));
+			goto out;
+		}
+		if (store_note_export(st, what, "stdout", NULL, &e) != CRF_OK) {
+			fprintf(stderr, "crf: the export went to standard output but could not be "
+			    "recorded in the audit trail: %s\n", e.msg);
+			goto out;
+		}
+	}
+	fprintf(stderr, "crf: %s: ODM " ODM_VERSION " %s, %zu subject%s, %zu form instance%s, "
+	    "%zu value%s, %zu signature%s; valid against the schema and crf's checks\n",
+	    a->out != NULL ? a->out : "standard output", kind, sum.subjects,
+	    sum.subjects == 1 ? "" : "s", sum.instances, sum.instances == 1 ? "" : "s",
+	    sum.values, sum.values == 1 ? "" : "s", sum.signatures,
+	    sum.signatures == 1 ? "" : "s");
+	if (sum.identifiers > 0)
+		fprintf(stderr, "crf: %zu identifying value%s left out (--identifiers includes "
+		    "them)\n", sum.identifiers, sum.identifiers == 1 ? "" : "s");
+	rc = 0;
+out:
+	free(what);
+	free(where);
+	sb_free(&doc);
+	store_close(st);
+	formdef_free(sd);
+	config_free(&cfg);
+	free(schema);
+	return rc;
+}
+
+int
+cli_export(const cli_opts *o, int argc, char **argv)
+{
+	const char *format = format_arg(argc, argv);
+	export_args a;
+
+	if (format != NULL && strcmp(format, "csv") == 0)
+		return cli_export_csv(o, argc, argv);
+	if (!parse_args(argc, argv, &a)) {
+		fputs(EXPORT_USAGE
+		    "  --format odm   CDISC ODM 1.3.2: every change with its audit record\n"
+		    "                 (Transactional, Archival); --snapshot: current values only\n"
+		    "  --identifiers  include the fields that identify the patient\n"
+		    "  --out FILE     write FILE (a new file); without it, standard output\n"
+		    "  --check FILE   check any ODM file: the schema and crf's rules ODM-02..08\n",
+		    stderr);
+		return 2;
+	}
+	if (a.check != NULL)
+		return export_check(a.check);
+	return export_odm(o, &a);
+}
