@@ -72,6 +72,8 @@ enum {
 	  "Lock or unlock a form, a visit or the whole casebook (data manager)") \
 	X(ACT_CHARTS,    "charts",    2,  'A', KC_CASEBOOK, PERM_VIEW, "Charts", \
 	  "The subject's charts: EDSS over time, neutrophil and platelet recovery after day 0") \
+	X(ACT_PRINT,     "print",     8,  'P', KC_CASEBOOK, PERM_EXPORT, "Print", \
+	  "Print the subject's casebook (text or HTML) into the printouts folder beside the database; audited") \
 	X(ACT_REPORT,    "report",    2,  'A', KC_LIST, PERM_VIEW, "", \
 	  "The study report: enrolment, visits, completeness, adverse events, engraftment, Kaplan-Meier") \
 	X(ACT_FILTER,    "filter",    9,  'V', KC_LIST | KC_QUERIES | KC_DUE, PERM_VIEW, "Filter", \

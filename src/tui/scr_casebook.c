@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crf/print.h"
 #include "crf/schedule.h"
 #include "crf/screens.h"
 #include "crf/util.h"
@@ -930,6 +931,36 @@ review_act(casebook_scr *cs, app *a, action act)
 	}
 }
 
+/* A printed copy of the casebook, text or HTML, into "printouts" beside
+ * the site database (audited by print_casebook_file). */
+static void
+print_action(casebook_scr *cs, app *a)
+{
+	static const char *const kinds[] = { "[T]ext", "[H]TML", "[C]ancel" };
+	print_opts o = { .lang = a->cfg->lang, .date_fmt = a->cfg->date_format,
+	    .ascii = !ui_utf8(), .printed_by = a->login };
+	char q[160], *dbdir, *dir, *written = NULL;
+	crf_err e;
+	int pick;
+
+	snprintf(q, sizeof q, "Print the casebook of %s as", cs->key);
+	pick = dlg_ask(a, "Print", q, kinds, 3);
+	if (pick < 0 || pick > 1)
+		return;
+	dbdir = path_dirname(a->cfg->db_path);
+	dir = path_join(dbdir, "printouts");
+	free(dbdir);
+	if (path_make_dirs(dir) != 0)
+		app_message(a, ST_ERROR, "Cannot make the folder %s", dir);
+	else if (print_casebook_file(a->st, a->sd, cs->key, pick ? PRINT_HTML : PRINT_TEXT,
+	    &o, NULL, dir, &written, &e) != CRF_OK)
+		app_message(a, ST_ERROR, "Not printed: %s", e.msg);
+	else
+		app_message(a, ST_OK, "Printed to %s", written);
+	free(written);
+	free(dir);
+}
+
 static scr_result
 casebook_handle(screen *s, app *a, action act, const ui_key *k)
 {
@@ -969,6 +1000,9 @@ casebook_handle(screen *s, app *a, action act, const ui_key *k)
 		break;
 	case ACT_CHARTS:
 		app_push(a, scr_charts_new(a, cs->id, cs->key));
+		break;
+	case ACT_PRINT:
+		print_action(cs, a);
 		break;
 	case ACT_STATUS:
 		if (status_menu(a, cs->id, cs->key)) {

@@ -246,7 +246,7 @@ EOF
 exec 3>&-
 wait $pid
 expect_eq "lock: the data manager's casebook offers Lock" \
-	'^G Help ^Y History ^Q Query ^E Status ^K Lock ^A Charts ^X Back' "$(keybar "$T/l-book.txt")"
+	'^G Help ^Y History ^Q Query ^E Status ^K Lock ^A Charts ^P Print ^X Back' "$(keybar "$T/l-book.txt")"
 screen_match "lock: menu, lock this form" '1 Lock this form ic Informed consent' "$T/l-menu.txt"
 screen_match "lock: menu, this visit" '2 Lock this visit scr Screening / baseline' "$T/l-menu.txt"
 screen_match "lock: menu, the whole casebook" '3 Lock the whole casebook of TJ01-0001' "$T/l-menu.txt"
