@@ -23,12 +23,22 @@ static const struct command {
 	{ "export", cli_export, "export --format odm [--snapshot] [--identifiers] [--out FILE]",
 	  "the site's study and data as CDISC ODM 1.3.2, checked before it is\n"
 	  "        written: every change with its audit record, or --snapshot" },
+	{ "export", cli_export, "export --transfer [--identifiers] --out FILE",
+	  "the changes since the site's last transfer, for the coordinating\n"
+	  "        centre, chained by PriorFileOID, with its checksum FILE.b2" },
 	{ "export", cli_export, "export --check FILE",
 	  "check an ODM file: the ODM 1.3.2 schema and crf's rules ODM-02..08" },
 	{ "forms", cli_forms, "forms check [DIR]",
 	  "check the form definitions (default: the config's forms folder)" },
+	{ "import", cli_import, "import FILE",
+	  "central database: apply a site's transfer file (checked, in order,\n"
+	  "        once; a value changed at the centre is kept as a conflict)" },
+	{ "import", cli_import, "import --conflicts",
+	  "list the conflicts recorded by imports" },
 	{ "init", cli_init, "init",
 	  "create the site database named in the configuration" },
+	{ "init", cli_init, "init --central",
+	  "create the coordinating centre's database, for crf import" },
 	{ "print", cli_print, "print --subject ID [--html] [--out FILE] [--ascii]",
 	  "a subject's casebook (values, signatures, queries, audit trail)\n"
 	  "        as text or HTML, for printing; the copy is audited" },

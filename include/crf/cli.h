@@ -16,8 +16,11 @@ typedef struct cli_opts {
 int cli_audit(const cli_opts *o, int argc, char **argv);
 int cli_backup(const cli_opts *o, int argc, char **argv);
 /* crf export --format odm [--snapshot] [--identifiers] [--out FILE],
+ * crf export --transfer [--identifiers] --out FILE (transfer.h),
  * crf export --check FILE; --format csv goes to cli_export_csv(). */
 int cli_export(const cli_opts *o, int argc, char **argv);
+/* crf import FILE, crf import --conflicts (central.h). */
+int cli_import(const cli_opts *o, int argc, char **argv);
 /* crf export --format csv --out DIR [--long] [--identifiers] [--force]:
  * argv is what follows `export` (a --format, if there, must say csv). */
 int cli_export_csv(const cli_opts *o, int argc, char **argv);

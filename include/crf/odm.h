@@ -96,6 +96,17 @@ typedef struct odm_opts {
 	                               0: clock_now() */
 	const char *file_oid;       /* NULL: odm_file_oid() */
 	const char *prior_file_oid; /* PriorFileOID of a series, or NULL */
+	bool transfer;              /* Transactional: a site-to-centre transfer,
+	                               one file of an incremental series, so
+	                               not Archival (docs/exchange.md) */
+	long long since_seq;        /* Transactional: write only the audit rows
+	                               with a seq above this (the rows up to it
+	                               only tell what exists already); 0: all */
+	long long through_seq;      /* Transactional: leave out the rows with a
+	                               seq above this (0: none left out): a
+	                               transfer stops at the last row committed
+	                               when it started, so that a row saved
+	                               meanwhile is never skipped for good */
 } odm_opts;
 
 /* What went into a document. */
@@ -106,6 +117,10 @@ typedef struct odm_summary {
 	size_t transactions;    /* Transactional: SubjectData transactions */
 	size_t signatures;
 	size_t identifiers;     /* identifier values (or changes) left out */
+	long long first_seq;    /* Transactional: the seq of the first and last
+	                           audit row written as a transaction (0, 0:
+	                           none) */
+	long long last_seq;
 } odm_summary;
 
 /* The FileOID crf gives a file: "crf/<study>/<site>/<kind>/<UTC time>",

@@ -22,8 +22,10 @@
 typedef struct store store;
 
 /* The schema version this build writes (PRAGMA user_version).  Version 2
- * hash-chains the audit trail (see audit.h and the note in store.c). */
-#define STORE_SCHEMA_VERSION 4
+ * hash-chains the audit trail (see audit.h and the note in store.c);
+ * version 5 records the transfers to the coordinating centre (transfer.h)
+ * and, in a central database, the imports (central.h). */
+#define STORE_SCHEMA_VERSION 5
 
 /* ---- Open and close -------------------------------------------------- */
 

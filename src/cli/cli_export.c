@@ -1,7 +1,8 @@
-/* cli_export.c - crf export --format odm | csv, crf export --check FILE:
- * the site's data as CDISC ODM 1.3.2 (odm.h), checked against the schema
- * and crf's own rules before it is reported as written; CSV goes to
- * cli_export_csv(). */
+/* cli_export.c - crf export --format odm | csv, crf export --check FILE,
+ * crf export --transfer --out FILE: the site's data as CDISC ODM 1.3.2
+ * (odm.h), checked against the schema and crf's own rules before it is
+ * reported as written; a transfer for the coordinating centre with its
+ * checksum file (transfer.h); CSV goes to cli_export_csv(). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -13,16 +14,19 @@
 #include "crf/date.h"
 #include "crf/odm.h"
 #include "crf/store.h"
+#include "crf/transfer.h"
 #include "crf/util.h"
 
 #define EXPORT_USAGE \
 	"usage: crf export --format odm [--snapshot] [--identifiers] [--out FILE]\n" \
+	"       crf export --transfer [--identifiers] --out FILE\n" \
 	"       crf export --format csv [OPTIONS]\n" \
 	"       crf export --check FILE\n"
 
 typedef struct export_args {
 	bool snapshot;
 	bool identifiers;
+	bool transfer;          /* --transfer: the changes since the last one */
 	const char *out;        /* NULL: standard output */
 	const char *check;      /* --check FILE */
 } export_args;
@@ -50,6 +54,8 @@ parse_args(int argc, char **argv, export_args *a)
 			i++;
 		} else if (strcmp(argv[i], "--snapshot") == 0 && !a->snapshot) {
 			a->snapshot = true;
+		} else if (strcmp(argv[i], "--transfer") == 0 && !a->transfer) {
+			a->transfer = true;
 		} else if (strcmp(argv[i], "--identifiers") == 0 && !a->identifiers) {
 			a->identifiers = true;
 		} else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc && a->out == NULL &&
@@ -62,7 +68,10 @@ parse_args(int argc, char **argv, export_args *a)
 		}
 	}
 	if (a->check != NULL)
-		return !format && !a->snapshot && !a->identifiers && a->out == NULL;
+		return !format && !a->snapshot && !a->identifiers && !a->transfer &&
+		    a->out == NULL;
+	if (a->transfer)
+		return !a->snapshot && a->out != NULL;
 	return format;
 }
 
@@ -287,6 +296,139 @@ out:
 	return rc;
 }
 
+/* The last part of a path. */
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* crf export --transfer --out FILE: the changes since the site's last
+ * transfer as a Transactional ODM file chained by PriorFileOID, FILE.b2
+ * beside it, the transfer recorded (transfer.h). */
+static int
+export_transfer(const cli_opts *o, const export_args *a)
+{
+	odm_opts oo = {
+		.kind = ODM_TRANSACTIONAL,
+		.identifiers = a->identifiers,
+		.now = clock_now(),
+		.transfer = true,
+	};
+	char *schema = NULL, *sumpath = NULL, *file_oid = NULL, *where = NULL, *line = NULL;
+	char hex[TRANSFER_CHECKSUM_HEX + 1];
+	transfer_row last = { 0 }, t = { 0 };
+	crf_config cfg;
+	study_def *sd = NULL;
+	store *st = NULL;
+	strbuf doc = { 0 }, sumdoc = { 0 };
+	odm_summary sum;
+	bool found = false, wrote = false;
+	crf_err e;
+	int rc = 1;
+
+	sumpath = xasprintf("%s.b2", a->out);
+	if (access(a->out, F_OK) == 0 || access(sumpath, F_OK) == 0) {
+		fprintf(stderr, "crf: %s exists already: give another name (an export never "
+		    "replaces an earlier one)\n", access(a->out, F_OK) == 0 ? a->out : sumpath);
+		free(sumpath);
+		return 1;
+	}
+	if ((schema = odm_schema_find()) == NULL) {
+		fprintf(stderr, "crf: the ODM schema (schema/odm132/" ODM_SCHEMA_FILE ") is not "
+		    "found; set CRF_ODM_SCHEMA to its path\n");
+		free(sumpath);
+		return 1;
+	}
+	if (cli_load_config(o, &cfg) != 0) {
+		free(schema);
+		free(sumpath);
+		return 1;
+	}
+	if (cli_load_study(cfg.forms_dir, &sd, stderr) > 0) {
+		fprintf(stderr, "crf: the form definitions in %s have problems; crf forms check "
+		    "lists them\n", cfg.forms_dir);
+		goto out;
+	}
+	if (store_open(cfg.db_path, &st, &e) != CRF_OK ||
+	    store_audit_max_seq(st, &oo.through_seq, &e) != CRF_OK ||
+	    store_last_transfer(st, &last, &found, &e) != CRF_OK) {
+		fprintf(stderr, "crf: %s\n", e.msg);
+		goto out;
+	}
+	oo.since_seq = found ? last.last_seq : 0;
+	oo.prior_file_oid = found ? last.file_oid : NULL;
+	file_oid = transfer_file_oid(sd->id, store_site_code(st), oo.since_seq + 1, oo.now);
+	oo.file_oid = file_oid;
+	if (odm_export_checked(st, sd, &oo, schema, &doc, &sum, NULL, &e) != CRF_OK) {
+		fprintf(stderr, "crf: %s\n", e.msg);
+		goto out;
+	}
+	if (sum.transactions == 0) {
+		if (found)
+			fprintf(stderr, "crf: no changes since the last transfer (%s, audit rows up "
+			    "to %lld); nothing written\n", last.file_oid, last.last_seq);
+		else
+			fprintf(stderr, "crf: no changes to transfer yet; nothing written\n");
+		if (sum.identifiers > 0)
+			fprintf(stderr, "crf: %zu change%s of identifying fields left out "
+			    "(--identifiers includes them)\n", sum.identifiers,
+			    sum.identifiers == 1 ? "" : "s");
+		rc = 0;
+		goto out;
+	}
+	transfer_checksum(doc.s, doc.len, hex);
+	line = transfer_checksum_line(hex, base_name(a->out));
+	sb_add(&sumdoc, line);
+	if (!write_file(a->out, &doc))
+		goto out;
+	wrote = true;
+	if (!write_file(sumpath, &sumdoc))
+		goto out;
+	t.file_oid = file_oid;
+	t.prior_file_oid = last.file_oid;
+	t.first_seq = oo.since_seq + 1;
+	t.last_seq = sum.last_seq;
+	t.checksum = hex;
+	where = absolute(a->out);
+	if (store_record_transfer(st, &t, where, &e) != CRF_OK) {
+		fprintf(stderr, "crf: the transfer could not be recorded, so %s and %s were "
+		    "removed: %s\n", a->out, sumpath, e.msg);
+		unlink(sumpath);
+		goto out;
+	}
+	wrote = false;
+	fprintf(stderr, "crf: %s: transfer %s, audit rows %lld to %lld, %zu change%s; valid "
+	    "against the schema and crf's checks\n", a->out, file_oid, t.first_seq,
+	    t.last_seq, sum.transactions, sum.transactions == 1 ? "" : "s");
+	if (found)
+		fprintf(stderr, "crf: it follows %s (PriorFileOID)\n", last.file_oid);
+	else
+		fprintf(stderr, "crf: the site's first transfer (no PriorFileOID)\n");
+	fprintf(stderr, "crf: checksum (BLAKE2b-256) in %s\n", sumpath);
+	if (sum.identifiers > 0)
+		fprintf(stderr, "crf: %zu identifying value%s left out (--identifiers includes "
+		    "them)\n", sum.identifiers, sum.identifiers == 1 ? "" : "s");
+	rc = 0;
+out:
+	if (wrote)
+		unlink(a->out);
+	free(where);
+	free(line);
+	free(file_oid);
+	transfer_row_clear(&last);
+	sb_free(&doc);
+	sb_free(&sumdoc);
+	store_close(st);
+	formdef_free(sd);
+	config_free(&cfg);
+	free(schema);
+	free(sumpath);
+	return rc;
+}
+
 int
 cli_export(const cli_opts *o, int argc, char **argv)
 {
@@ -299,6 +441,8 @@ cli_export(const cli_opts *o, int argc, char **argv)
 		fputs(EXPORT_USAGE
 		    "  --format odm   CDISC ODM 1.3.2: every change with its audit record\n"
 		    "                 (Transactional, Archival); --snapshot: current values only\n"
+		    "  --transfer     the changes since the site's last transfer, for the\n"
+		    "                 coordinating centre: FILE and its checksum FILE.b2\n"
 		    "  --identifiers  include the fields that identify the patient\n"
 		    "  --out FILE     write FILE (a new file); without it, standard output\n"
 		    "  --check FILE   check any ODM file: the schema and crf's rules ODM-02..08\n",
@@ -307,5 +451,7 @@ cli_export(const cli_opts *o, int argc, char **argv)
 	}
 	if (a.check != NULL)
 		return export_check(a.check);
+	if (a.transfer)
+		return export_transfer(o, &a);
 	return export_odm(o, &a);
 }

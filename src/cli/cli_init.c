@@ -1,6 +1,9 @@
-/* cli_init.c - crf init: create the configured site's database. */
+/* cli_init.c - crf init [--central]: create the configured site's
+ * database, or the coordinating centre's (central.h). */
 #include <stdlib.h>
+#include <string.h>
 
+#include "crf/central.h"
 #include "crf/clicommon.h"
 #include "crf/store.h"
 
@@ -12,10 +15,10 @@ cli_init(const cli_opts *o, int argc, char **argv)
 	store *st = NULL;
 	crf_err e;
 	crf_status rc;
+	bool central = argc == 1 && strcmp(argv[0], "--central") == 0;
 
-	(void)argv;
-	if (argc != 0) {
-		fprintf(stderr, "usage: crf init\n");
+	if (argc != 0 && !central) {
+		fprintf(stderr, "usage: crf init [--central]\n");
 		return 2;
 	}
 	if (cli_load_config(o, &cfg) != 0)
@@ -33,8 +36,19 @@ cli_init(const cli_opts *o, int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
-	printf("created %s for site %s (%s), study %s\n", cfg.db_path, cfg.site_code,
-	    cfg.site_name, sd->id);
+	if (central && store_make_central(st, &e) != CRF_OK) {
+		fprintf(stderr, "crf: %s\n", e.msg);
+		store_close(st);
+		formdef_free(sd);
+		config_free(&cfg);
+		return 1;
+	}
+	if (central)
+		printf("created %s, the central database of %s (%s), study %s\n", cfg.db_path,
+		    cfg.site_code, cfg.site_name, sd->id);
+	else
+		printf("created %s for site %s (%s), study %s\n", cfg.db_path, cfg.site_code,
+		    cfg.site_name, sd->id);
 	store_close(st);
 	formdef_free(sd);
 	config_free(&cfg);

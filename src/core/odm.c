@@ -543,6 +543,7 @@ typedef struct subj_data {
 	/* Transactional */
 	audit_row *trail;
 	size_t ntrail;
+	bool later;             /* has rows above opts.through_seq, left out */
 } subj_data;
 
 typedef struct ctx {
@@ -555,6 +556,8 @@ typedef struct ctx {
 	crf_status cs;          /* the first failure */
 	xmlTextWriterPtr w;
 	bool bad;               /* an xmlTextWriter call failed */
+	bool mute;              /* a transfer: replaying rows already sent,
+	                           which only mark what exists */
 	char *loc;              /* LOC.<site> */
 	char *mdv;              /* MDV.<n> */
 	user_row *users;
@@ -596,21 +599,21 @@ fail(ctx *c, crf_status cs, const char *fmt, ...)
 static void
 xs(ctx *c, const char *name)
 {
-	if (xmlTextWriterStartElement(c->w, BAD_CAST name) < 0)
+	if (!c->mute && xmlTextWriterStartElement(c->w, BAD_CAST name) < 0)
 		c->bad = true;
 }
 
 static void
 xe(ctx *c)
 {
-	if (xmlTextWriterEndElement(c->w) < 0)
+	if (!c->mute && xmlTextWriterEndElement(c->w) < 0)
 		c->bad = true;
 }
 
 static void
 xa(ctx *c, const char *name, const char *value)
 {
-	if (value != NULL && xmlTextWriterWriteAttribute(c->w, BAD_CAST name,
+	if (value != NULL && !c->mute && xmlTextWriterWriteAttribute(c->w, BAD_CAST name,
 	    BAD_CAST value) < 0)
 		c->bad = true;
 }
@@ -633,7 +636,7 @@ xaf(ctx *c, const char *name, const char *fmt, ...)
 static void
 xt(ctx *c, const char *text)
 {
-	if (xmlTextWriterWriteString(c->w, BAD_CAST text) < 0)
+	if (!c->mute && xmlTextWriterWriteString(c->w, BAD_CAST text) < 0)
 		c->bad = true;
 }
 
@@ -1818,6 +1821,10 @@ trail_load(ctx *c)
 
 			if (!is_exported(r) && !str_eq(r->action, "lock"))
 				continue;
+			if (c->o->through_seq > 0 && r->seq > c->o->through_seq) {
+				s->later = true;
+				continue;
+			}
 			xgrow(&c->trail, sizeof *c->trail, &cap, n);
 			c->trail[n].r = r;
 			c->trail[n].subject = i;
@@ -2069,38 +2076,57 @@ write_sign_transaction(ctx *c, size_t si, const audit_row *r)
 	xe(c);
 }
 
+/* One row of the trail: a lock noted, or its transaction written. */
+static void
+write_trail_row(ctx *c, size_t si, const audit_row *r)
+{
+	if (str_eq(r->action, "lock")) {
+		xgrow(&c->locks, sizeof *c->locks, &c->lockcap, c->nlocks);
+		c->locks[c->nlocks].subject = si;
+		c->locks[c->nlocks].event = r->event;
+		c->locks[c->nlocks].event_repeat = r->event_repeat;
+		c->locks[c->nlocks].form = r->form;
+		c->locks[c->nlocks].form_repeat = r->form_repeat;
+		c->nlocks++;
+	} else if (str_eq(r->action, "subject")) {
+		char *key = xasprintf("S\x1f%s", c->subjects[si].row.key);
+		bool known;
+
+		odm_set_get(&c->exists, key, &known);
+		free(key);
+		if (!known) {
+			open_subject(c, &c->subjects[si], r, false);
+			xe(c);
+		}
+	} else if (is_item_action(r->action)) {
+		write_item_transaction(c, si, r);
+	} else if (str_eq(r->action, "status")) {
+		write_status_transaction(c, si, r);
+	} else if (str_eq(r->action, "sign")) {
+		write_sign_transaction(c, si, r);
+	}
+}
+
 static void
 write_transactions(ctx *c)
 {
 	for (size_t i = 0; i < c->ntrail && c->cs == CRF_OK; i++) {
 		const audit_row *r = c->trail[i].r;
 		size_t si = c->trail[i].subject;
+		odm_summary before = *c->sum;
 
-		if (str_eq(r->action, "lock")) {
-			xgrow(&c->locks, sizeof *c->locks, &c->lockcap, c->nlocks);
-			c->locks[c->nlocks].subject = si;
-			c->locks[c->nlocks].event = r->event;
-			c->locks[c->nlocks].event_repeat = r->event_repeat;
-			c->locks[c->nlocks].form = r->form;
-			c->locks[c->nlocks].form_repeat = r->form_repeat;
-			c->nlocks++;
-		} else if (str_eq(r->action, "subject")) {
-			char *key = xasprintf("S\x1f%s", c->subjects[si].row.key);
-			bool known;
-
-			odm_set_get(&c->exists, key, &known);
-			free(key);
-			if (!known) {
-				open_subject(c, &c->subjects[si], r, false);
-				xe(c);
-			}
-		} else if (is_item_action(r->action)) {
-			write_item_transaction(c, si, r);
-		} else if (str_eq(r->action, "status")) {
-			write_status_transaction(c, si, r);
-		} else if (str_eq(r->action, "sign")) {
-			write_sign_transaction(c, si, r);
+		/* A row sent before (transfer): replayed silently, so that what it
+		 * inserted exists and what follows is an Update or Context. */
+		c->mute = r->seq <= c->o->since_seq;
+		write_trail_row(c, si, r);
+		if (c->mute) {
+			*c->sum = before;
+		} else if (c->sum->transactions > before.transactions) {
+			if (c->sum->first_seq == 0)
+				c->sum->first_seq = r->seq;
+			c->sum->last_seq = r->seq;
 		}
+		c->mute = false;
 	}
 	/* A subject without any exported row (an old database) still exists. */
 	for (size_t i = 0; i < c->nsubjects && c->cs == CRF_OK; i++) {
@@ -2109,7 +2135,7 @@ write_transactions(ctx *c)
 
 		odm_set_get(&c->exists, key, &known);
 		free(key);
-		if (!known)
+		if (!known && !c->subjects[i].later)
 			fail(c, CRF_EDB, "subject %s has no audit row of its creation: the "
 			    "trail is incomplete (crf audit verify)", c->subjects[i].row.key);
 	}
@@ -2200,13 +2226,14 @@ write_document(ctx *c)
 	xs(c, "ODM");
 	xa(c, "xmlns", ODM_NS);
 	desc = xasprintf("%s, site %s: %s", c->sd->id, store_site_code(c->st),
-	    c->o->kind == ODM_SNAPSHOT ? "current data (snapshot)" :
+	    c->o->kind == ODM_SNAPSHOT ? "current data (snapshot)" : c->o->transfer ?
+	    "the changes since its last transfer, with their audit records (transfer)" :
 	    "every change with its audit record (transactional, archival)");
 	xa(c, "Description", desc);
 	free(desc);
 	xa(c, "FileType", c->o->kind == ODM_SNAPSHOT ? "Snapshot" : "Transactional");
 	xa(c, "Granularity", "SingleSite");
-	if (c->o->kind == ODM_TRANSACTIONAL)
+	if (c->o->kind == ODM_TRANSACTIONAL && !c->o->transfer)
 		xa(c, "Archival", "Yes");
 	xa(c, "FileOID", file_oid);
 	xa(c, "CreationDateTime", created);

@@ -127,6 +127,13 @@
  * again.  Rows written before the upgrade are chained as they were found:
  * the chain proves that they have not changed since the upgrade.
  *
+ * Step 4 -> 5 adds transfer_out, one append-only row per transfer file the
+ * site has written for the coordinating centre (transfer.h): its FileOID,
+ * the FileOID before it, the audit rows it carries and its checksum; and,
+ * used in a central database (site.mode 'central', central.h),
+ * transfer_in (each transfer applied), site_audit (the sites' own audit
+ * records, apart from the centre's chained trail) and import_conflict.
+ *
  * THE LIFE OF A FORM INSTANCE
  *
  *               store_save_form(incomplete)
@@ -410,6 +417,74 @@ static const struct store_step {
 	MESSAGE_NO_UPDATE_SQL ";"
 	MESSAGE_NO_DELETE_SQL ";"
 	"PRAGMA user_version = 4;", NULL, NULL },
+	/* 4 -> 5: a site's transfers to the coordinating centre (transfer.h);
+	 * at the centre, the transfers applied, the sites' audit records and
+	 * the conflicts (central.h) */
+	{ "CREATE TABLE transfer_out ("
+	" file_oid TEXT PRIMARY KEY,"
+	" prior_file_oid TEXT REFERENCES transfer_out (file_oid),"
+	" first_seq INTEGER NOT NULL,"
+	" last_seq INTEGER NOT NULL UNIQUE CHECK (last_seq >= first_seq),"
+	" created_at TEXT NOT NULL,"
+	" checksum TEXT NOT NULL);"
+	"CREATE TRIGGER transfer_out_no_update BEFORE UPDATE ON transfer_out"
+	" BEGIN SELECT RAISE(ABORT, 'transfers are append-only'); END;"
+	"CREATE TRIGGER transfer_out_no_delete BEFORE DELETE ON transfer_out"
+	" BEGIN SELECT RAISE(ABORT, 'transfers are append-only'); END;"
+	"CREATE TABLE transfer_in ("
+	" file_oid TEXT PRIMARY KEY,"
+	" site_code TEXT NOT NULL,"
+	" prior_file_oid TEXT,"
+	" checksum TEXT NOT NULL,"
+	" imported_at TEXT NOT NULL,"
+	" imported_by TEXT NOT NULL,"
+	" changes INTEGER NOT NULL,"
+	" conflicts INTEGER NOT NULL);"
+	"CREATE TABLE site_audit ("
+	" id INTEGER PRIMARY KEY,"
+	" site_code TEXT NOT NULL,"
+	" file_oid TEXT NOT NULL,"
+	" record_id TEXT NOT NULL,"
+	" user TEXT NOT NULL,"
+	" ts TEXT NOT NULL,"
+	" edit_point TEXT,"
+	" action TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" event TEXT,"
+	" event_repeat INTEGER,"
+	" form TEXT,"
+	" form_repeat INTEGER,"
+	" field TEXT,"
+	" value TEXT,"
+	" missing TEXT,"
+	" reason TEXT);"
+	"CREATE INDEX site_audit_by_item ON site_audit"
+	" (site_code, subject, event, event_repeat, form, form_repeat, field);"
+	"CREATE TABLE import_conflict ("
+	" id INTEGER PRIMARY KEY,"
+	" site_code TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" event TEXT NOT NULL,"
+	" event_repeat INTEGER NOT NULL,"
+	" form TEXT NOT NULL,"
+	" form_repeat INTEGER NOT NULL,"
+	" field TEXT NOT NULL,"
+	" central_value TEXT,"
+	" central_missing TEXT,"
+	" site_value TEXT,"
+	" site_missing TEXT,"
+	" file_oid TEXT NOT NULL,"
+	" record_id TEXT NOT NULL,"
+	" found_at TEXT NOT NULL);"
+	"CREATE TRIGGER transfer_in_no_update BEFORE UPDATE ON transfer_in"
+	" BEGIN SELECT RAISE(ABORT, 'imports are append-only'); END;"
+	"CREATE TRIGGER transfer_in_no_delete BEFORE DELETE ON transfer_in"
+	" BEGIN SELECT RAISE(ABORT, 'imports are append-only'); END;"
+	"CREATE TRIGGER site_audit_no_update BEFORE UPDATE ON site_audit"
+	" BEGIN SELECT RAISE(ABORT, 'the sites'' audit records cannot be changed'); END;"
+	"CREATE TRIGGER site_audit_no_delete BEFORE DELETE ON site_audit"
+	" BEGIN SELECT RAISE(ABORT, 'the sites'' audit records cannot be changed'); END;"
+	"PRAGMA user_version = 5;", NULL, NULL },
 };
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
     STORE_SCHEMA_VERSION, "one migration step per schema version");
