@@ -167,8 +167,16 @@ query_rows_free(query_row *rows, size_t n)
 }
 
 static void
-query_from_row(sqlite3_stmt *s, query_row *q)
+query_rows_release(void *rows, size_t n)
 {
+	query_rows_free(rows, n);
+}
+
+static void
+query_from_row(sqlite3_stmt *s, void *row)
+{
+	query_row *q = row;
+
 	memset(q, 0, sizeof *q);
 	q->id = sqlite3_column_int64(s, 0);
 	q->subject = col_text(s, 1);
@@ -512,14 +520,10 @@ store_list_queries(store *st, const query_filter *f, query_row **rows,
     size_t *n, crf_err *err)
 {
 	query_filter none = { 0 };
-	query_row *v = NULL;
-	size_t cnt = 0, cap = 0;
 	char before[32], off[16];
 	sqlite3_stmt *s;
 	int rc = qy_stmt(st, QY_LIST, &s);
 
-	*rows = NULL;
-	*n = 0;
 	if (f == NULL)
 		f = &none;
 	if (rc == SQLITE_OK)
@@ -543,90 +547,67 @@ store_list_queries(store *st, const query_filter *f, query_row **rows,
 		    sizeof before, off, sizeof off);
 		rc = bind_text(s, 8, before);
 	}
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xrealloc(v, cap * sizeof *v);
-		}
-		query_from_row(s, &v[cnt++]);
-		rc = SQLITE_OK;
-	}
-	store_reset(s);
-	if (rc != SQLITE_DONE) {
-		query_rows_free(v, cnt);
-		return store_fail(st, rc, err);
-	}
-	*rows = v;
-	*n = cnt;
-	return CRF_OK;
+	return store_collect(st, s, rc, sizeof **rows, query_from_row,
+	    query_rows_release, (void **)rows, n, err);
+}
+
+static void
+message_from_row(sqlite3_stmt *s, void *row)
+{
+	query_message *m = row;
+
+	m->action = col_text(s, 0);
+	m->user = col_text(s, 1);
+	m->full_name = col_text(s, 2);
+	m->at = col_text(s, 3);
+	m->tz_offset = col_text(s, 4);
+	m->text = col_text(s, 5);
+}
+
+static void
+messages_release(void *rows, size_t n)
+{
+	query_messages_free(rows, n);
 }
 
 crf_status
 store_query_messages(store *st, long long id, query_message **rows, size_t *n,
     crf_err *err)
 {
-	query_message *v = NULL;
-	size_t cnt = 0, cap = 0;
 	sqlite3_stmt *s;
 	int rc = qy_stmt(st, QY_MSGS, &s);
 
-	*rows = NULL;
-	*n = 0;
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(s, 1, id);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			v = xrealloc(v, cap * sizeof *v);
-		}
-		v[cnt].action = col_text(s, 0);
-		v[cnt].user = col_text(s, 1);
-		v[cnt].full_name = col_text(s, 2);
-		v[cnt].at = col_text(s, 3);
-		v[cnt].tz_offset = col_text(s, 4);
-		v[cnt].text = col_text(s, 5);
-		cnt++;
-		rc = SQLITE_OK;
-	}
-	store_reset(s);
-	if (rc != SQLITE_DONE) {
-		query_messages_free(v, cnt);
-		return store_fail(st, rc, err);
-	}
-	*rows = v;
-	*n = cnt;
-	return CRF_OK;
+	return store_collect(st, s, rc, sizeof **rows, message_from_row,
+	    messages_release, (void **)rows, n, err);
+}
+
+static void
+count_from_row(sqlite3_stmt *s, void *row)
+{
+	query_count *c = row;
+
+	c->subject_id = sqlite3_column_int64(s, 0);
+	c->open = sqlite3_column_int(s, 1);
+	c->answered = sqlite3_column_int(s, 2);
+}
+
+static void
+counts_release(void *rows, size_t n)
+{
+	(void)n;
+	free(rows);
 }
 
 crf_status
 store_count_queries(store *st, query_count **counts, size_t *n, crf_err *err)
 {
-	query_count *v = NULL;
-	size_t cnt = 0, cap = 0;
 	sqlite3_stmt *s;
 	int rc = qy_stmt(st, QY_COUNTS, &s);
 
-	*counts = NULL;
-	*n = 0;
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xrealloc(v, cap * sizeof *v);
-		}
-		v[cnt].subject_id = sqlite3_column_int64(s, 0);
-		v[cnt].open = sqlite3_column_int(s, 1);
-		v[cnt].answered = sqlite3_column_int(s, 2);
-		cnt++;
-		rc = SQLITE_OK;
-	}
-	store_reset(s);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return store_fail(st, rc, err);
-	}
-	*counts = v;
-	*n = cnt;
-	return CRF_OK;
+	return store_collect(st, s, rc, sizeof **counts, count_from_row,
+	    counts_release, (void **)counts, n, err);
 }
 
 /* ---- Verification ------------------------------------------------------------ */

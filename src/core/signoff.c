@@ -367,8 +367,10 @@ sign_ready(store *st, const signoff_target *t, crf_err *err)
 }
 
 static void
-signature_from_row(sqlite3_stmt *s, signature_row *r)
+signature_from_row(sqlite3_stmt *s, void *row)
 {
+	signature_row *r = row;
+
 	r->id = sqlite3_column_int64(s, 0);
 	if (!scope_from_name((const char *)sqlite3_column_text(s, 1), &r->scope))
 		r->scope = SCOPE_FORM;
@@ -526,12 +528,18 @@ same_target(const signature_row *a, const signature_row *b)
 	    a->form_repeat == b->form_repeat;
 }
 
+static void
+signatures_release(void *rows, size_t n)
+{
+	signature_rows_free(rows, n);
+}
+
 crf_status
 store_list_signatures(store *st, long long subject_id, signature_row **rows,
     size_t *n, crf_err *err)
 {
-	signature_row *v = NULL;
-	size_t cnt = 0, cap = 0;
+	signature_row *v;
+	size_t cnt;
 	sqlite3_stmt *s;
 	crf_status cs;
 	int rc;
@@ -543,18 +551,13 @@ store_list_signatures(store *st, long long subject_id, signature_row **rows,
 	rc = sg_stmt(st, SG_SIGN_LIST, &s);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(s, 1, subject_id);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			v = xrealloc(v, cap * sizeof *v);
-		}
-		memset(&v[cnt], 0, sizeof v[cnt]);
-		signature_from_row(s, &v[cnt++]);
-		rc = SQLITE_OK;
+	cs = store_collect(st, s, rc, sizeof *v, signature_from_row, signatures_release,
+	    (void **)&v, &cnt, err);
+	if (cs != CRF_OK) {
+		store_rollback(st);
+		return cs;
 	}
-	store_reset(s);
-	if (rc == SQLITE_DONE)
-		rc = SQLITE_OK;
+	rc = SQLITE_OK;
 	for (size_t i = 0; rc == SQLITE_OK && i < cnt; i++) {
 		signoff_target t = { .scope = v[i].scope, .subject_id = subject_id,
 		    .event = v[i].event, .event_repeat = v[i].event_repeat,
@@ -610,8 +613,10 @@ signature_covers(const signature_row *sig, const form_key *key)
 /* ---- Locks --------------------------------------------------------------- */
 
 static void
-lock_from_row(sqlite3_stmt *s, lock_row *r)
+lock_from_row(sqlite3_stmt *s, void *row)
 {
+	lock_row *r = row;
+
 	memset(r, 0, sizeof *r);
 	r->id = sqlite3_column_int64(s, 0);
 	if (!scope_from_name((const char *)sqlite3_column_text(s, 1), &r->scope))
@@ -855,35 +860,23 @@ store_unlock(store *st, const signoff_target *t, const char *reason,
 	return store_commit(st, err);
 }
 
+static void
+locks_release(void *rows, size_t n)
+{
+	lock_rows_free(rows, n);
+}
+
 crf_status
 store_list_locks(store *st, long long subject_id, lock_row **rows, size_t *n,
     crf_err *err)
 {
-	lock_row *v = NULL;
-	size_t cnt = 0, cap = 0;
 	sqlite3_stmt *s;
 	int rc = sg_stmt(st, SG_LOCK_LIST, &s);
 
-	*rows = NULL;
-	*n = 0;
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(s, 1, subject_id);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			v = xrealloc(v, cap * sizeof *v);
-		}
-		lock_from_row(s, &v[cnt++]);
-		rc = SQLITE_OK;
-	}
-	store_reset(s);
-	if (rc != SQLITE_DONE) {
-		lock_rows_free(v, cnt);
-		return store_fail(st, rc, err);
-	}
-	*rows = v;
-	*n = cnt;
-	return CRF_OK;
+	return store_collect(st, s, rc, sizeof **rows, lock_from_row, locks_release,
+	    (void **)rows, n, err);
 }
 
 /* ---- Source data verification --------------------------------------------- */

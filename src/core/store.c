@@ -1376,26 +1376,16 @@ store_site_name(const store *st)
 
 /* ---- Subjects ---------------------------------------------------------- */
 
-/*
- * Run a read statement (with ?1 bound to *arg when arg is not NULL) and
- * collect one element of `size` bytes per row with fill().  On error the
- * rows gathered so far are released with release() and nothing is
- * returned.
- */
-static crf_status
-store_rows(store *st, enum store_sql id, const long long *arg, size_t size,
+crf_status
+store_collect(store *st, sqlite3_stmt *s, int rc, size_t size,
     void (*fill)(sqlite3_stmt *, void *), void (*release)(void *, size_t),
     void **rows, size_t *n, crf_err *err)
 {
-	sqlite3_stmt *s;
 	char *v = NULL;
 	size_t cnt = 0, cap = 0;
-	int rc = store_stmt(st, id, &s);
 
 	*rows = NULL;
 	*n = 0;
-	if (rc == SQLITE_OK && arg != NULL)
-		rc = sqlite3_bind_int64(s, 1, *arg);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (cnt >= cap) {
 			cap = cap ? cap * 2 : 16;
@@ -1414,6 +1404,21 @@ store_rows(store *st, enum store_sql id, const long long *arg, size_t size,
 	*rows = v;
 	*n = cnt;
 	return CRF_OK;
+}
+
+/* store_collect() over statement id, with ?1 bound to *arg when arg is
+ * not NULL. */
+static crf_status
+store_rows(store *st, enum store_sql id, const long long *arg, size_t size,
+    void (*fill)(sqlite3_stmt *, void *), void (*release)(void *, size_t),
+    void **rows, size_t *n, crf_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, id, &s);
+
+	if (rc == SQLITE_OK && arg != NULL)
+		rc = sqlite3_bind_int64(s, 1, *arg);
+	return store_collect(st, s, rc, size, fill, release, rows, n, err);
 }
 
 static void

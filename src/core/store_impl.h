@@ -92,6 +92,16 @@ int bind_text(sqlite3_stmt *s, int i, const char *text);
 int bind_form_key(sqlite3_stmt *s, const form_key *key, const char *subject);
 /* Step a statement that returns no rows, then reset it. */
 int store_run(sqlite3_stmt *s);
+/*
+ * Step the bound statement s (rc: the result of binding it; not SQLITE_OK
+ * fails at once) and collect one zeroed element of `size` bytes per row,
+ * filled by fill(), into *rows (*n of them); then reset s.  On error the
+ * rows gathered so far are released with release() and nothing is
+ * returned.
+ */
+crf_status store_collect(store *st, sqlite3_stmt *s, int rc, size_t size,
+    void (*fill)(sqlite3_stmt *, void *), void (*release)(void *, size_t),
+    void **rows, size_t *n, crf_err *err);
 /* A column as a new string (NULL for SQL NULL). */
 char *col_text(sqlite3_stmt *s, int i);
 
