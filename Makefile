@@ -14,10 +14,17 @@ INI_CFLAGS = -I/usr/include/iniparser
 PKGS      = sqlite3 libsodium libxml-2.0
 CURSES_PKG = ncursesw
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libxml2 is not linked: src/core/xmlrt.c dlopen()s it for export, check and
+# import only (crf/xmlrt.h), so the full-screen program never maps it, ICU or
+# libstdc++.  Its headers are still used; the soname comes from the -dev link.
+LINK_PKGS  = $(filter-out libxml-2.0,$(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -ldl
+# Unit tests that read XML themselves (test_print) still link it.
+XML_LIBS   = $(shell pkg-config --libs libxml-2.0 2>/dev/null)
+XML_SONAME = $(shell objdump -p $$(pkg-config --variable=libdir libxml-2.0)/libxml2.so 2>/dev/null | awk '/SONAME/ {print $$2}')
 CURSES_CFLAGS = $(shell pkg-config --cflags $(CURSES_PKG) 2>/dev/null)
 CURSES_LIBS   = $(shell pkg-config --libs $(CURSES_PKG) 2>/dev/null)
-ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) -Iinclude $(INI_CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) -Iinclude $(INI_CFLAGS) $(PKG_CFLAGS) $(TGT_CFLAGS) $(EXTRA_CFLAGS)
 CORE_LIBS  = $(PKG_LIBS) -liniparser -lm
 
 B         ?= build
@@ -89,6 +96,8 @@ $(B)/src/tui/%.o: src/tui/%.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(CURSES_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(B)/src/core/xmlrt.o $(B)/t/src/core/xmlrt.o: TGT_CFLAGS = -DCRF_LIBXML2_SONAME='"$(or $(XML_SONAME),libxml2.so.2)"'
+
 $(B)/src/%.o: src/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
@@ -102,7 +111,7 @@ $(B)/t/src/core/%.o: src/core/%.c
 $(B)/t/test_%: tests/unit/test_%.c $(B)/t/libcrfcore.a
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -DCRF_TESTING $(LDFLAGS) -o $@ $< $(B)/t/libcrfcore.a $(CORE_LIBS) -lcmocka
+	$(Q)$(CC) $(ALL_CFLAGS) -DCRF_TESTING $(LDFLAGS) -o $@ $< $(B)/t/libcrfcore.a $(CORE_LIBS) $(XML_LIBS) -lcmocka
 
 clean:
 	rm -rf build build-asan crf

@@ -16,6 +16,8 @@
 #ifndef CRF_CONFIG_H
 #define CRF_CONFIG_H
 
+#include <stdbool.h>
+
 #include "crf/formdef.h"
 #include "crf/status.h"
 
@@ -47,5 +49,10 @@ char *config_locate(const char *explicit_path);
 crf_status config_load(const char *path, crf_config *cfg, crf_err *err);
 
 void config_free(crf_config *cfg);
+
+/* Whether code looks like a site code: 2 to 8 upper-case letters or
+ * digits, such as TJ01 (the rule of [site] code; subject keys are
+ * "<CODE>-<NNNN>"). */
+bool config_site_code_ok(const char *code);
 
 #endif

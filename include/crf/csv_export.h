@@ -45,6 +45,10 @@ typedef struct csv_opts {
 	bool identifiers;   /* include fields flagged `identifier = yes` */
 	bool force;         /* write into a folder that is not empty,
 	                       replacing crf's own files there */
+	const char *site;   /* NULL: every subject of the database; else, in
+	                       the central database only, the subjects of
+	                       this site (keys "<site>-..."), exactly as the
+	                       site's own export writes them */
 } csv_opts;
 
 typedef struct csv_summary {
@@ -72,11 +76,22 @@ typedef struct csv_summary {
  * nothing in the trail.  Needs PERM_EXPORT in a signed-in session (the
  * shell has every right).
  *
+ * The column `site` holds the subject's site: the database's own code at
+ * a site, the code of the subject's key ("TJ01-0007": TJ01) in the
+ * central database (central.h).  With o->site, only that site's subjects
+ * are exported, from the central database; the data files are then the
+ * same, byte for byte, as those of the site's own export (for the same
+ * data and options), and the audit row says "csv, site CODE".  o->site is
+ * checked before anything is written: it must look like a site code
+ * (config_site_code_ok), the database must be central, and the site must
+ * be known there (a subject of it, or a transfer file imported from it).
+ *
  * Returns CRF_OK and fills *out (free it with csv_summary_clear), or:
- * CRF_EEXIST (dir is not empty), CRF_EINVAL (dir is not a folder),
- * CRF_EFULL (the disk is full), CRF_EIO (cannot create or write),
- * CRF_EDEF (a column name would be used twice), CRF_EDENIED, or a store
- * error; err says which file and why.
+ * CRF_EEXIST (dir is not empty), CRF_EINVAL (dir is not a folder; o->site
+ * is not a site code, or the database is not central), CRF_ENOENT (no
+ * such site in the central database), CRF_EFULL (the disk is full),
+ * CRF_EIO (cannot create or write), CRF_EDEF (a column name would be used
+ * twice), CRF_EDENIED, or a store error; err says which file and why.
  */
 crf_status csv_export(store *st, const study_def *sd, const char *dir,
     const csv_opts *o, csv_summary *out, crf_err *err);

@@ -41,13 +41,39 @@ typedef enum subject_state {
 	SUBJ_STATE_COUNT
 } subject_state;
 
+/*
+ * The states are listed once, in lifecycle.c: each with its stored name,
+ * its words, its glyph and whether the subject still follows the
+ * schedule.  The order of the enum is the order of every list of them
+ * (pick lists, counts).  Out of range, the functions below answer as for
+ * an unknown state.
+ */
+
 /* As stored: "screening", "enrolled", "screen_failure", "withdrawn",
- * "completed", "died". */
+ * "completed", "died"; "" for anything else. */
 const char *subject_state_name(subject_state s);
-/* For people: "Screening", "Enrolled", "Screen failure", ... */
+/* For people, opening a line: "Screening", "Enrolled", "Screen failure",
+ * ...; "Unknown" for anything else. */
 const char *subject_state_title(subject_state s);
-/* The state of a stored name; false for any other text. */
+/* For people, within a line: "screening", "enrolled", "screen failure",
+ * ...; "" for anything else. */
+const char *subject_state_word(subject_state s);
+/* A one-column mark for the state, beside its word: UTF-8 "○ ● ✗ ⊘ ✓ †"
+ * for screening, enrolled, screen failure, withdrawn, completed, died, or
+ * ASCII "o * x / + #" when utf8 is false; "?" for anything else. */
+const char *subject_state_glyph(subject_state s, bool utf8);
+/* The state of a stored name; false for any other text (or NULL). */
 bool subject_state_from_name(const char *name, subject_state *out);
+
+/* The same by the stored name, as the store's rows carry it
+ * (subject_row.status).  The word: "screen_failure" -> "screen failure";
+ * any other text is returned as it is (NULL: ""). */
+const char *subject_status_word(const char *status);
+/* The glyph (subject_state_glyph); "?" for any other text. */
+const char *subject_status_glyph(const char *status, bool utf8);
+/* Does the subject still follow the schedule (screening or enrolled)?
+ * Only then is a visit due.  False for any other text. */
+bool subject_status_active(const char *status);
 
 typedef enum subject_change {
 	SUBJECT_ENROL = 0,

@@ -107,6 +107,13 @@ typedef struct odm_opts {
 	                               transfer stops at the last row committed
 	                               when it started, so that a row saved
 	                               meanwhile is never skipped for good */
+	const char *site;           /* a central database (central.h): write
+	                               the slice of this site's subjects as the
+	                               site would, with its Location, users and
+	                               signature meanings; Transactional from
+	                               the site's own records (site_audit),
+	                               Snapshot from the centre's current data;
+	                               NULL: the whole database */
 } odm_opts;
 
 /* What went into a document. */
@@ -124,9 +131,13 @@ typedef struct odm_summary {
 } odm_summary;
 
 /* The FileOID crf gives a file: "crf/<study>/<site>/<kind>/<UTC time>",
- * e.g. "crf/NCT06228781/TJ01/snapshot/20261125T080000Z" (owned). */
+ * e.g. "crf/NCT06228781/TJ01/snapshot/20261125T080000Z" (owned).  The
+ * slice of a site exported by a centre puts the centre first:
+ * "crf/<study>/<centre>/<site>/<kind>/<UTC time>" (site not NULL). */
 char *odm_file_oid(const char *study, const char *site, odm_kind kind,
     time_t now);
+char *odm_slice_file_oid(const char *study, const char *centre, const char *site,
+    odm_kind kind, time_t now);
 
 /*
  * Write one ODM 1.3.2 document of the site's study (the metadata of sd,
@@ -134,7 +145,9 @@ char *odm_file_oid(const char *study, const char *site, odm_kind kind,
  * (the accounts, the site as a Location, a SignatureDef per signature
  * meaning) and its clinical data, as o says, into out (appended, UTF-8).
  * The same database, options and time give the same bytes.  Only reads
- * the store.  Fails with CRF_EDEF when stored data cannot be expressed
+ * the store.  With o->site (a central database only; not with transfer):
+ * only that site's subjects, CRF_EINVAL on a site's own database,
+ * CRF_ENOENT when the centre has nothing of that site.  Fails with CRF_EDEF when stored data cannot be expressed
  * in the metadata (a value of a field or form the definitions do not
  * have, a repeat of a non-repeating event, an undeclared missing code),
  * with CRF_EDB when the store cannot be read; err says which.  The

@@ -3,9 +3,10 @@
  *
  * The saved form instances of a subject (store_list_forms() rows) indexed
  * for look-up, the event the subject has reached, the target date and
- * window of each dated event, the next visit due, the subject statuses
- * and a one-line label of a log entry.  Pure: no database, no terminal;
- * the caller passes the rows, the day-0 date and today.
+ * window of each dated event, the next visit due and a one-line label of
+ * a log entry.  Pure: no database, no terminal; the caller passes the
+ * rows, the day-0 date and today.  The subject's states (and whether
+ * visits still fall due in them) are lifecycle.h's.
  */
 #ifndef CRF_SCHEDULE_H
 #define CRF_SCHEDULE_H
@@ -17,30 +18,6 @@
 #include "crf/formdef.h"
 #include "crf/record.h"
 #include "crf/store.h"
-
-/* ---- Subject statuses ---------------------------------------------------- */
-
-/* Every subject status the store accepts, in the order of a pick list:
- * "screening", "enrolled", "screen_failure", "withdrawn", "completed",
- * "died". */
-#define SUBJECT_STATUS_COUNT 6
-extern const char *const subject_statuses[SUBJECT_STATUS_COUNT];
-
-/* Index of status in subject_statuses, or -1 for anything else. */
-int subject_status_index(const char *status);
-
-/* The status as a person reads it: "screen_failure" -> "screen failure";
- * anything unknown is returned as it is. */
-const char *subject_status_word(const char *status);
-
-/* A one-column mark for the status, beside its word: UTF-8 "○ ● ✗ ⊘ ✓ †"
- * for screening, enrolled, screen failure, withdrawn, completed, died, or
- * ASCII "o * x / + #" when utf8 is false; "?" for anything unknown. */
-const char *subject_status_glyph(const char *status, bool utf8);
-
-/* Does the subject still follow the schedule (screening or enrolled)?
- * Only then is a visit due. */
-bool subject_status_active(const char *status);
 
 /* ---- The saved form instances of one subject ----------------------------- */
 
@@ -103,7 +80,7 @@ typedef struct visit_due {
  * after the current one (schedule_current) in schedule order and holds no
  * saved form, with its window from day0 (a complete date).  False when
  * there is none (the dated schedule is done).  Whether a visit is due at
- * all for the subject's status is subject_status_active().
+ * all for the subject's status is subject_status_active() (lifecycle.h).
  */
 bool schedule_next_due(const study_def *sd, const form_index *ix,
     crf_date day0, crf_date today, visit_due *out);

@@ -24,8 +24,9 @@ typedef struct store store;
 /* The schema version this build writes (PRAGMA user_version).  Version 2
  * hash-chains the audit trail (see audit.h and the note in store.c);
  * version 5 records the transfers to the coordinating centre (transfer.h)
- * and, in a central database, the imports (central.h). */
-#define STORE_SCHEMA_VERSION 5
+ * and, in a central database, the imports (central.h); version 6 keeps
+ * the sites' admin data at the centre. */
+#define STORE_SCHEMA_VERSION 6
 
 /* ---- Open and close -------------------------------------------------- */
 
@@ -270,6 +271,18 @@ void audit_rows_free(audit_row *rows, size_t n);
 crf_status store_audit_verify(store *st, const audit_head *head,
     audit_report *out, crf_err *err);
 
+/*
+ * Read as of one instant until store_release_snapshot(): one read
+ * transaction that every read of the store joins, so that an export or a
+ * report of many subjects is consistent while other sessions save (in WAL
+ * mode they are not held up).  Nothing can be written meanwhile: a
+ * write is refused and the snapshot stays.  CRF_EINVAL when one is held
+ * already.
+ */
+crf_status store_hold_snapshot(store *st, crf_err *err);
+/* End the snapshot of store_hold_snapshot() (nothing when none is held). */
+void store_release_snapshot(store *st);
+
 #ifdef CRF_TESTING
 /* ---- Test hooks (unit-test builds only: -DCRF_TESTING) ------------------ */
 
@@ -281,6 +294,10 @@ struct sqlite3 *store_test_db(store *st);
 void store_test_crash_after(store *st, int nwrites);
 /* Replace the busy timeout (milliseconds) of this store's connection. */
 void store_test_busy_timeout(store *st, int ms);
+/* Call fn(arg) each time a read of this store begins (fn NULL: stop), to
+ * change the database from another connection in the middle of a report
+ * or an export. */
+void store_test_on_read(store *st, void (*fn)(void *), void *arg);
 /* The SQL script of migration step `step` (from version step to step +
  * 1; for a step with C work, the part before it), or NULL past the last
  * step: to build a database of an older version. */

@@ -18,7 +18,8 @@
 #include "crf/util.h"
 
 #define EXPORT_USAGE \
-	"usage: crf export --format odm [--snapshot] [--identifiers] [--out FILE]\n" \
+	"usage: crf export --format odm [--snapshot] [--identifiers] [--site CODE]\n" \
+	"                  [--out FILE]\n" \
 	"       crf export --transfer [--identifiers] --out FILE\n" \
 	"       crf export --format csv [OPTIONS]\n" \
 	"       crf export --check FILE\n"
@@ -29,6 +30,7 @@ typedef struct export_args {
 	bool transfer;          /* --transfer: the changes since the last one */
 	const char *out;        /* NULL: standard output */
 	const char *check;      /* --check FILE */
+	const char *site;       /* --site CODE: that site's slice of the centre */
 } export_args;
 
 /* The value of --format anywhere in the arguments, or NULL. */
@@ -63,15 +65,18 @@ parse_args(int argc, char **argv, export_args *a)
 			a->out = argv[++i];
 		} else if (strcmp(argv[i], "--check") == 0 && i + 1 < argc && a->check == NULL) {
 			a->check = argv[++i];
+		} else if (strcmp(argv[i], "--site") == 0 && i + 1 < argc && a->site == NULL &&
+		    config_site_code_ok(argv[i + 1])) {
+			a->site = argv[++i];
 		} else {
 			return false;
 		}
 	}
 	if (a->check != NULL)
 		return !format && !a->snapshot && !a->identifiers && !a->transfer &&
-		    a->out == NULL;
+		    a->out == NULL && a->site == NULL;
 	if (a->transfer)
-		return !a->snapshot && a->out != NULL;
+		return !a->snapshot && a->out != NULL && a->site == NULL;
 	return format;
 }
 
@@ -208,6 +213,34 @@ absolute(const char *path)
 	return path_join(cwd, path);
 }
 
+/* The last part of a path. */
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* Write FILE.b2, the checksum of doc written as path (sumpath must not
+ * exist). */
+static bool
+write_checksum(const char *path, const char *sumpath, const strbuf *doc)
+{
+	char hex[TRANSFER_CHECKSUM_HEX + 1];
+	char *line;
+	strbuf sumdoc = { 0 };
+	bool ok;
+
+	transfer_checksum(doc->s, doc->len, hex);
+	line = transfer_checksum_line(hex, base_name(path));
+	sb_add(&sumdoc, line);
+	ok = write_file(sumpath, &sumdoc);
+	sb_free(&sumdoc);
+	free(line);
+	return ok;
+}
+
 static int
 export_odm(const cli_opts *o, const export_args *a)
 {
@@ -215,29 +248,38 @@ export_odm(const cli_opts *o, const export_args *a)
 		.kind = a->snapshot ? ODM_SNAPSHOT : ODM_TRANSACTIONAL,
 		.identifiers = a->identifiers,
 		.now = clock_now(),
+		.site = a->site,
 	};
 	const char *kind = a->snapshot ? "snapshot" : "transactional";
-	char *schema = NULL, *what = NULL, *where = NULL;
+	char *schema = NULL, *what = NULL, *where = NULL, *sumpath = NULL;
 	crf_config cfg;
 	study_def *sd = NULL;
 	store *st = NULL;
 	strbuf doc = { 0 };
 	odm_summary sum;
+	bool wrote = false;
 	crf_err e;
 	int rc = 1;
 
-	if (a->out != NULL && access(a->out, F_OK) == 0) {
-		fprintf(stderr, "crf: %s exists already: give another name (an export never "
-		    "replaces an earlier one)\n", a->out);
-		return 1;
+	if (a->out != NULL) {
+		sumpath = xasprintf("%s.b2", a->out);
+		if (access(a->out, F_OK) == 0 || access(sumpath, F_OK) == 0) {
+			fprintf(stderr, "crf: %s exists already: give another name (an export never "
+			    "replaces an earlier one)\n", access(a->out, F_OK) == 0 ? a->out :
+			    sumpath);
+			free(sumpath);
+			return 1;
+		}
 	}
 	if ((schema = odm_schema_find()) == NULL) {
 		fprintf(stderr, "crf: the ODM schema (schema/odm132/" ODM_SCHEMA_FILE ") is not "
 		    "found; set CRF_ODM_SCHEMA to its path\n");
+		free(sumpath);
 		return 1;
 	}
 	if (cli_load_config(o, &cfg) != 0) {
 		free(schema);
+		free(sumpath);
 		return 1;
 	}
 	if (cli_load_study(cfg.forms_dir, &sd, stderr) > 0) {
@@ -253,17 +295,22 @@ export_odm(const cli_opts *o, const export_args *a)
 		fprintf(stderr, "crf: %s\n", e.msg);
 		goto out;
 	}
-	what = xasprintf("odm %s%s", kind, a->identifiers ? ", with identifiers" : "");
+	what = xasprintf("odm %s%s%s%s", kind, a->site != NULL ? ", site " : "",
+	    a->site != NULL ? a->site : "", a->identifiers ? ", with identifiers" : "");
 	if (a->out != NULL) {
 		if (!write_file(a->out, &doc))
+			goto out;
+		wrote = true;
+		if (!write_checksum(a->out, sumpath, &doc))
 			goto out;
 		where = absolute(a->out);
 		if (store_note_export(st, what, where, NULL, &e) != CRF_OK) {
 			fprintf(stderr, "crf: the export could not be recorded in the audit trail, so "
-			    "%s was removed: %s\n", a->out, e.msg);
-			unlink(a->out);
+			    "%s and %s were removed: %s\n", a->out, sumpath, e.msg);
+			unlink(sumpath);
 			goto out;
 		}
+		wrote = false;
 	} else {
 		if (!write_all(STDOUT_FILENO, doc.s, doc.len)) {
 			fprintf(stderr, "crf: cannot write to standard output: %s\n", strerror(errno));
@@ -275,17 +322,23 @@ export_odm(const cli_opts *o, const export_args *a)
 			goto out;
 		}
 	}
-	fprintf(stderr, "crf: %s: ODM " ODM_VERSION " %s, %zu subject%s, %zu form instance%s, "
-	    "%zu value%s, %zu signature%s; valid against the schema and crf's checks\n",
-	    a->out != NULL ? a->out : "standard output", kind, sum.subjects,
+	fprintf(stderr, "crf: %s: ODM " ODM_VERSION " %s%s%s, %zu subject%s, %zu form "
+	    "instance%s, %zu value%s, %zu signature%s; valid against the schema and crf's "
+	    "checks\n", a->out != NULL ? a->out : "standard output", kind,
+	    a->site != NULL ? " of site " : "", a->site != NULL ? a->site : "", sum.subjects,
 	    sum.subjects == 1 ? "" : "s", sum.instances, sum.instances == 1 ? "" : "s",
 	    sum.values, sum.values == 1 ? "" : "s", sum.signatures,
 	    sum.signatures == 1 ? "" : "s");
 	if (sum.identifiers > 0)
 		fprintf(stderr, "crf: %zu identifying value%s left out (--identifiers includes "
 		    "them)\n", sum.identifiers, sum.identifiers == 1 ? "" : "s");
+	if (a->out != NULL)
+		fprintf(stderr, "crf: checksum (BLAKE2b-256) in %s\n", sumpath);
 	rc = 0;
 out:
+	if (wrote)
+		unlink(a->out);
+	free(sumpath);
 	free(what);
 	free(where);
 	sb_free(&doc);
@@ -294,15 +347,6 @@ out:
 	config_free(&cfg);
 	free(schema);
 	return rc;
-}
-
-/* The last part of a path. */
-static const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL ? slash + 1 : path;
 }
 
 /* crf export --transfer --out FILE: the changes since the site's last
@@ -317,13 +361,13 @@ export_transfer(const cli_opts *o, const export_args *a)
 		.now = clock_now(),
 		.transfer = true,
 	};
-	char *schema = NULL, *sumpath = NULL, *file_oid = NULL, *where = NULL, *line = NULL;
+	char *schema = NULL, *sumpath = NULL, *file_oid = NULL, *where = NULL;
 	char hex[TRANSFER_CHECKSUM_HEX + 1];
 	transfer_row last = { 0 }, t = { 0 };
 	crf_config cfg;
 	study_def *sd = NULL;
 	store *st = NULL;
-	strbuf doc = { 0 }, sumdoc = { 0 };
+	strbuf doc = { 0 };
 	odm_summary sum;
 	bool found = false, wrote = false;
 	crf_err e;
@@ -380,12 +424,10 @@ export_transfer(const cli_opts *o, const export_args *a)
 		goto out;
 	}
 	transfer_checksum(doc.s, doc.len, hex);
-	line = transfer_checksum_line(hex, base_name(a->out));
-	sb_add(&sumdoc, line);
 	if (!write_file(a->out, &doc))
 		goto out;
 	wrote = true;
-	if (!write_file(sumpath, &sumdoc))
+	if (!write_checksum(a->out, sumpath, &doc))
 		goto out;
 	t.file_oid = file_oid;
 	t.prior_file_oid = last.file_oid;
@@ -416,11 +458,9 @@ out:
 	if (wrote)
 		unlink(a->out);
 	free(where);
-	free(line);
 	free(file_oid);
 	transfer_row_clear(&last);
 	sb_free(&doc);
-	sb_free(&sumdoc);
 	store_close(st);
 	formdef_free(sd);
 	config_free(&cfg);
@@ -444,7 +484,10 @@ cli_export(const cli_opts *o, int argc, char **argv)
 		    "  --transfer     the changes since the site's last transfer, for the\n"
 		    "                 coordinating centre: FILE and its checksum FILE.b2\n"
 		    "  --identifiers  include the fields that identify the patient\n"
-		    "  --out FILE     write FILE (a new file); without it, standard output\n"
+		    "  --site CODE    at the centre: the slice of site CODE, as the site would\n"
+		    "                 export it\n"
+		    "  --out FILE     write FILE (a new file) and its checksum FILE.b2;\n"
+		    "                 without it, standard output\n"
 		    "  --check FILE   check any ODM file: the schema and crf's rules ODM-02..08\n",
 		    stderr);
 		return 2;

@@ -1,17 +1,20 @@
 /* cli_export_csv.c - crf export --format csv --out DIR [--long]
- * [--identifiers] [--force]: the CSV export for statisticians
- * (csv_export.h, docs/csv.md).  `crf export` hands its arguments here
- * when the format is csv. */
+ * [--identifiers] [--force] [--site CODE]: the CSV export for
+ * statisticians (csv_export.h, docs/csv.md).  `crf export` hands its
+ * arguments here when the format is csv.  Only parsing here: the site's
+ * slice of the central database is csv_export()'s (csv_opts.site). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "crf/clicommon.h"
+#include "crf/config.h"
 #include "crf/csv_export.h"
 #include "crf/store.h"
 #include "crf/util.h"
 
 #define EXPORT_CSV_USAGE \
-	"usage: crf export --format csv --out DIR [--long] [--identifiers] [--force]\n"
+	"usage: crf export --format csv --out DIR [--long] [--identifiers] [--force]\n" \
+	"                  [--site CODE]\n"
 
 #define EXPORT_CSV_HELP \
 	"  --out DIR        the folder to write into: created when missing, else it\n" \
@@ -20,7 +23,10 @@
 	"                   per form\n" \
 	"  --identifiers    include the fields flagged identifier (left out otherwise)\n" \
 	"  --force          write into a folder that is not empty, replacing the files\n" \
-	"                   of an earlier export there\n"
+	"                   of an earlier export there\n" \
+	"  --site CODE      in the central database (crf init --central): only the\n" \
+	"                   subjects of site CODE, the same files as that site's own\n" \
+	"                   export\n"
 
 typedef struct csv_args {
 	const char *out;
@@ -50,6 +56,10 @@ parse_args(int argc, char **argv, csv_args *a)
 			a->opts.identifiers = true;
 		} else if (strcmp(s, "--force") == 0) {
 			a->opts.force = true;
+		} else if (strcmp(s, "--site") == 0 && i + 1 < argc && a->opts.site == NULL) {
+			a->opts.site = argv[++i];
+		} else if (strncmp(s, "--site=", 7) == 0 && a->opts.site == NULL) {
+			a->opts.site = s + 7;
 		} else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
 			a->help = true;
 		} else {
@@ -66,6 +76,11 @@ parse_args(int argc, char **argv, csv_args *a)
 		fprintf(stderr, "crf export: --out needs a folder name\n");
 		return false;
 	}
+	if (a->opts.site != NULL && !config_site_code_ok(a->opts.site)) {
+		fprintf(stderr, "crf export: --site needs a site code, 2 to 8 upper-case letters "
+		    "or digits such as TJ01, not '%s'\n", a->opts.site);
+		return false;
+	}
 	return true;
 }
 
@@ -78,6 +93,8 @@ print_summary(const csv_summary *s, const csv_opts *o)
 	else
 		printf("%zu form file%s (FORM.csv)", s->forms, s->forms == 1 ? "" : "s");
 	printf(", %s, %s, %s, %s\n", CSV_DICT_FILE, CSV_MISSING_FILE, CSV_REDCAP_FILE, CSV_R_FILE);
+	if (o->site != NULL)
+		printf("crf export: site %s of the central database only\n", o->site);
 	printf("crf export: %zu subject%s, %zu form instance%s, %zu value%s and missing-data "
 	    "codes\n", s->subjects, s->subjects == 1 ? "" : "s", s->instances,
 	    s->instances == 1 ? "" : "s", s->values, s->values == 1 ? "" : "s");

@@ -95,16 +95,10 @@ list_conflicts(store *st)
 	if (n == 0)
 		printf("no conflicts\n");
 	for (size_t i = 0; i < n; i++) {
-		char *where = audit_where_text(c[i].event, c[i].event_repeat, c[i].form,
-		    c[i].form_repeat, c[i].field);
-		char *cv = audit_value_text(c[i].central_value, c[i].central_missing);
-		char *sv = audit_value_text(c[i].site_value, c[i].site_missing);
+		char *line = import_conflict_text(&c[i]);
 
-		printf("site %s, subject %s, %s: centre %s, site %s (file %s, record %s)\n",
-		    c[i].site, c[i].subject, where, cv, sv, c[i].file_oid, c[i].record_id);
-		free(where);
-		free(cv);
-		free(sv);
+		printf("%s\n", line);
+		free(line);
 	}
 	if (n > 0)
 		printf("%zu conflict%s: the centre's values were kept\n", n, n == 1 ? "" : "s");

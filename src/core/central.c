@@ -14,11 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crf/audit.h"
 #include "crf/central.h"
 #include "crf/date.h"
+#include "crf/lifecycle.h"
 #include "crf/odm.h"
 #include "crf/util.h"
 #include "crf/validate.h"
+#include "crf/xmlrt.h"
 #include "store_impl.h"
 
 /* ---- Central mode ------------------------------------------------------- */
@@ -274,7 +277,7 @@ repeat_key(imp *m, const xmlNode *n, const char *attr, int def, int *out)
 
 /* Keep one of the site's audit records. */
 static bool
-site_record(imp *m, const char *action, const char *subject, const form_key *k,
+keep_site_record(imp *m, const char *action, const char *subject, const form_key *k,
     const char *field, const char *value, const char *missing)
 {
 	static const char sql[] =
@@ -583,7 +586,7 @@ apply_item(imp *m, const char *subject, const form_key *k, const form_def *fd,
 	if (!instance(m, subject, k, fd, false, &inst, &status) ||
 	    !current_item(m, inst, f->id, &cv, &cm) ||
 	    !site_item(m, subject, k, f->id, &pv, &pm) ||
-	    !site_record(m, tt, subject, k, f->id, value, missing))
+	    !keep_site_record(m, tt, subject, k, f->id, value, missing))
 		goto out;
 	if (!same(cv, pv) || !same(cm, pm)) {
 		/* Changed at the centre since the site's value came: keep it. */
@@ -660,6 +663,38 @@ status_of(const xmlNode *form)
 	return NULL;
 }
 
+/* The site's latest status of a form instance before this change (owned;
+ * NULL: none yet). */
+static bool
+site_status(imp *m, const char *subject, const form_key *k, char **status)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(m->st->db, "SELECT value FROM site_audit WHERE"
+	    " site_code = ?1 AND subject = ?2 AND event = ?3 AND event_repeat = ?4 AND"
+	    " form = ?5 AND form_repeat = ?6 AND action = 'status' ORDER BY id DESC LIMIT 1",
+	    -1, &s, NULL);
+
+	*status = NULL;
+	if (rc == SQLITE_OK && (rc = bind_text(s, 1, m->site)) == SQLITE_OK &&
+	    (rc = bind_text(s, 2, subject)) == SQLITE_OK &&
+	    (rc = bind_text(s, 3, k->event)) == SQLITE_OK &&
+	    (rc = sqlite3_bind_int(s, 4, k->event_repeat)) == SQLITE_OK &&
+	    (rc = bind_text(s, 5, k->form)) == SQLITE_OK &&
+	    (rc = sqlite3_bind_int(s, 6, k->form_repeat)) == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*status = col_text(s, 0);
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_OK || db_bad(m, rc);
+}
+
+/* A form status of the site.  As for values, the centre's status is
+ * compared with the one the site's change replaces (the site's previous
+ * status; before the first, incomplete, in which an import creates an
+ * instance): when they differ the status was changed at the centre, and
+ * is kept, the site's change recorded as a conflict (field ""). */
 static bool
 apply_status(imp *m, const char *subject, const form_key *k, const form_def *fd,
     const char *status)
@@ -667,6 +702,8 @@ apply_status(imp *m, const char *subject, const form_key *k, const form_def *fd,
 	form_status to;
 	long long inst;
 	int cur;
+	char *prev = NULL;
+	bool centre_changed;
 
 	if (str_eq(status, form_status_name(FORM_COMPLETE)))
 		to = FORM_COMPLETE;
@@ -675,11 +712,20 @@ apply_status(imp *m, const char *subject, const form_key *k, const form_def *fd,
 	else
 		return bad(m, CRF_EINVAL, "subject %s, form %s: status \"%s\" is not one crf "
 		    "knows", subject, fd->id, status);
-	if (!site_record(m, "status", subject, k, NULL, status, NULL) ||
-	    !instance(m, subject, k, fd, true, &inst, &cur))
+	if (!site_status(m, subject, k, &prev) ||
+	    !keep_site_record(m, "status", subject, k, NULL, status, NULL) ||
+	    !instance(m, subject, k, fd, true, &inst, &cur)) {
+		free(prev);
 		return false;
+	}
+	centre_changed = !str_eq(form_status_name((form_status)cur), prev != NULL ? prev :
+	    form_status_name(FORM_INCOMPLETE));
+	free(prev);
 	if (cur == (int)to)
 		return true;
+	if (centre_changed)
+		return record_conflict(m, subject, k, "", form_status_name((form_status)cur), NULL,
+		    status, NULL);
 	if (!central_audit(m, "status", subject, k, NULL, form_status_name((form_status)cur),
 	    NULL, status, NULL) || !touch(m, inst, (int)to))
 		return false;
@@ -698,7 +744,7 @@ keep_signatures(imp *m, const xmlNode *n, const char *subject, const form_key *k
 		if (!is_el(g, "Signature"))
 			continue;
 		sd_oid = prop(child(g, "SignatureRef"), "SignatureOID");
-		ok = site_record(m, "sign", subject, k, NULL, sd_oid, NULL);
+		ok = keep_site_record(m, "sign", subject, k, NULL, sd_oid, NULL);
 		free(sd_oid);
 		if (!ok)
 			return false;
@@ -805,8 +851,8 @@ apply_subject(imp *m, const xmlNode *n)
 		}
 		sid = sqlite3_last_insert_rowid(m->st->db);
 		m->res->subjects++;
-		if (!site_record(m, "subject", key, NULL, NULL, NULL, NULL) ||
-		    !central_audit(m, "subject", key, NULL, NULL, NULL, NULL, "screening", NULL))
+		if (!keep_site_record(m, "subject", key, NULL, NULL, NULL, NULL) ||
+		    !central_audit(m, "subject", key, NULL, NULL, NULL, NULL, subject_state_name(SUBJ_SCREENING), NULL))
 			goto out;
 	} else if (sid == 0) {
 		bad(m, CRF_EINVAL, "line %d: subject %s is not at the centre: a transfer of "
@@ -847,6 +893,62 @@ out:
 	free(key);
 	free(tt);
 	free(prefix);
+	return ok;
+}
+
+/* Keep one piece of the site's admin data (site_admin), replacing what an
+ * earlier file gave. */
+static bool
+admin_put(imp *m, const char *kind, const char *oid, const char *name,
+    const char *detail)
+{
+	int rc;
+
+	if (oid == NULL || *oid == '\0')
+		return true;
+	rc = exec_text(m->st, "INSERT INTO site_admin (site_code, kind, oid, name, detail,"
+	    " file_oid) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (site_code, kind, oid)"
+	    " DO UPDATE SET name = excluded.name, detail = excluded.detail,"
+	    " file_oid = excluded.file_oid", 6, m->site, kind, oid, name, detail, m->file_oid);
+	return rc == SQLITE_OK || db_bad(m, rc);
+}
+
+/* The AdminData of the file: the site's Location, Users and SignatureDefs. */
+static bool
+keep_admin(imp *m, const xmlNode *admin)
+{
+	bool ok = true;
+
+	for (xmlNode *n = admin != NULL ? admin->children : NULL; ok && n != NULL;
+	    n = n->next) {
+		char *oid = prop(n, "OID"), *name = NULL, *detail = NULL, *login = NULL;
+
+		if (is_el(n, "Location")) {
+			char *want = odm_oid_location(m->site);
+
+			if (str_eq(oid, want)) {
+				name = prop(n, "Name");
+				detail = prop(child(n, "MetaDataVersionRef"), "EffectiveDate");
+				ok = admin_put(m, "location", m->site, name, detail);
+			}
+			free(want);
+		} else if (is_el(n, "User")) {
+			xmlNode *ln = child(n, "LoginName"), *fn = child(n, "FullName");
+
+			login = ln != NULL ? text_of(ln) : oid != NULL &&
+			    strncmp(oid, "USR.", 4) == 0 ? xstrdup(oid + 4) : NULL;
+			name = fn != NULL ? text_of(fn) : NULL;
+			detail = prop(n, "UserType");
+			ok = admin_put(m, "user", login, name, detail);
+		} else if (is_el(n, "SignatureDef")) {
+			name = text_of(child(n, "Meaning"));
+			ok = admin_put(m, "signature", oid, name, NULL);
+		}
+		free(oid);
+		free(name);
+		free(detail);
+		free(login);
+	}
 	return ok;
 }
 
@@ -919,7 +1021,8 @@ central_import(store *st, const study_def *sd, const char *xml, size_t len,
 		    "imported into a central one (crf init --central)");
 	if (len > INT_MAX)
 		return crf_fail(err, CRF_EINVAL, "%s is too large for a transfer file", name);
-	xmlInitParser();
+	if (xml_runtime(err) != CRF_OK)
+		return CRF_EIO;
 	doc = xmlReadMemory(xml, (int)len, name, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES |
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (doc == NULL)
@@ -961,6 +1064,8 @@ central_import(store *st, const study_def *sd, const char *xml, size_t len,
 			    site, last != NULL ? last : "none");
 		goto rollback;
 	}
+	if (!keep_admin(&m, child(xmlDocGetRootElement(doc), "AdminData")))
+		goto rollback;
 	for (xmlNode *n = clinical->children; n != NULL; n = n->next)
 		if (is_el(n, "SubjectData") && !apply_subject(&m, n))
 			goto rollback;
@@ -1053,6 +1158,24 @@ central_conflicts(store *st, import_conflict **rows, size_t *n, crf_err *err)
 	return CRF_OK;
 }
 
+char *
+import_conflict_text(const import_conflict *c)
+{
+	bool status = c->field == NULL || c->field[0] == '\0';
+	char *place = audit_where_text(c->event, c->event_repeat, c->form, c->form_repeat,
+	    status ? NULL : c->field);
+	char *cv = audit_value_text(c->central_value, c->central_missing);
+	char *sv = audit_value_text(c->site_value, c->site_missing);
+	char *out = xasprintf("site %s, subject %s, %s%s: centre %s, site %s (file %s, record "
+	    "%s)", c->site, c->subject, place, status ? " form status" : "", cv, sv,
+	    c->file_oid, c->record_id);
+
+	free(place);
+	free(cv);
+	free(sv);
+	return out;
+}
+
 void
 import_conflicts_free(import_conflict *rows, size_t n)
 {
@@ -1073,4 +1196,131 @@ import_conflicts_free(import_conflict *rows, size_t n)
 		free(c->found_at);
 	}
 	free(rows);
+}
+
+/* ---- A site's slice ------------------------------------------------------ */
+
+static void
+record_from_row(sqlite3_stmt *s, void *out)
+{
+	site_record *r = out;
+
+	r->record_id = col_text(s, 0);
+	r->user = col_text(s, 1);
+	r->ts = col_text(s, 2);
+	r->edit_point = col_text(s, 3);
+	r->action = col_text(s, 4);
+	r->subject = col_text(s, 5);
+	r->event = col_text(s, 6);
+	r->event_repeat = sqlite3_column_int(s, 7);
+	r->form = col_text(s, 8);
+	r->form_repeat = sqlite3_column_int(s, 9);
+	r->field = col_text(s, 10);
+	r->value = col_text(s, 11);
+	r->missing = col_text(s, 12);
+	r->reason = col_text(s, 13);
+}
+
+static void
+records_release(void *rows, size_t n)
+{
+	site_records_free(rows, n);
+}
+
+crf_status
+central_site_records(store *st, const char *site, const char *subject,
+    site_record **rows, size_t *n, crf_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT record_id, user, ts, edit_point, action,"
+	    " subject, event, event_repeat, form, form_repeat, field, value, missing, reason"
+	    " FROM site_audit WHERE site_code = ?1 AND subject = ?2 ORDER BY id", -1, &s,
+	    NULL);
+	crf_status cs;
+
+	if (rc == SQLITE_OK && (rc = bind_text(s, 1, site)) == SQLITE_OK)
+		rc = bind_text(s, 2, subject);
+	cs = store_collect(st, s, rc, sizeof **rows, record_from_row, records_release,
+	    (void **)rows, n, err);
+	sqlite3_finalize(s);
+	return cs;
+}
+
+void
+site_records_free(site_record *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		site_record *r = &rows[i];
+
+		free(r->record_id);
+		free(r->user);
+		free(r->ts);
+		free(r->edit_point);
+		free(r->action);
+		free(r->subject);
+		free(r->event);
+		free(r->form);
+		free(r->field);
+		free(r->value);
+		free(r->missing);
+		free(r->reason);
+	}
+	free(rows);
+}
+
+static void
+admin_from_row(sqlite3_stmt *s, void *out)
+{
+	site_admin_row *r = out;
+
+	r->kind = col_text(s, 0);
+	r->oid = col_text(s, 1);
+	r->name = col_text(s, 2);
+	r->detail = col_text(s, 3);
+}
+
+static void
+admin_release(void *rows, size_t n)
+{
+	site_admin_rows_free(rows, n);
+}
+
+crf_status
+central_site_admin(store *st, const char *site, site_admin_row **rows, size_t *n,
+    crf_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT kind, oid, name, detail FROM site_admin"
+	    " WHERE site_code = ?1 ORDER BY kind, oid", -1, &s, NULL);
+	crf_status cs;
+
+	if (rc == SQLITE_OK)
+		rc = bind_text(s, 1, site);
+	cs = store_collect(st, s, rc, sizeof **rows, admin_from_row, admin_release,
+	    (void **)rows, n, err);
+	sqlite3_finalize(s);
+	return cs;
+}
+
+void
+site_admin_rows_free(site_admin_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].kind);
+		free(rows[i].oid);
+		free(rows[i].name);
+		free(rows[i].detail);
+	}
+	free(rows);
+}
+
+crf_status
+central_site_known(store *st, const char *site, bool *known, crf_err *err)
+{
+	char *one = NULL;
+	int rc = query_text(st, "SELECT 1 FROM transfer_in WHERE site_code = ?1 LIMIT 1",
+	    site, &one, known);
+
+	free(one);
+	return rc == SQLITE_OK ? CRF_OK : store_fail(st, rc, err);
 }

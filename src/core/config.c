@@ -203,17 +203,9 @@ config_load(const char *path, crf_config *cfg, crf_err *err)
 
 		cfg->path = xstrdup(path);
 		cfg->site_code = cfg_text(&c, &doc, "site", "code", NULL);
-		if (cfg->site_code) {
-			size_t n = strlen(cfg->site_code);
-			bool good = n >= 2 && n <= 8;
-			for (size_t i = 0; i < n; i++)
-				if (!isupper((unsigned char)cfg->site_code[i]) &&
-				    !isdigit((unsigned char)cfg->site_code[i]))
-					good = false;
-			if (!good)
-				cfg_error(&c, &doc, "site", "code",
-				    "must be 2 to 8 upper-case letters or digits, such as TJ01%s", "");
-		}
+		if (cfg->site_code && !config_site_code_ok(cfg->site_code))
+			cfg_error(&c, &doc, "site", "code",
+			    "must be 2 to 8 upper-case letters or digits, such as TJ01%s", "");
 		cfg->site_name = cfg_text(&c, &doc, "site", "name", NULL);
 		s = cfg_text(&c, &doc, "database", "path", NULL);
 		cfg->db_path = resolve(path, s);
@@ -267,4 +259,17 @@ config_free(crf_config *cfg)
 	free(cfg->forms_dir);
 	free(cfg->date_format);
 	memset(cfg, 0, sizeof *cfg);
+}
+
+bool
+config_site_code_ok(const char *code)
+{
+	size_t n = code != NULL ? strlen(code) : 0;
+
+	if (n < 2 || n > 8)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isupper((unsigned char)code[i]) && !isdigit((unsigned char)code[i]))
+			return false;
+	return true;
 }

@@ -21,6 +21,14 @@
  * DIR/NAME only when every file is complete and the export is in the
  * audit trail; a failure removes the .part files.  A write error (a full
  * disk) is caught where it happens, with its errno.
+ *
+ * A site's slice of the central database.  The subjects are filtered by
+ * their key ("TJ01-0007") right after they are listed, before the first
+ * read of the data, so that everything decided from the data (a NAME_MISS
+ * column for a stored code its definition no longer allows) is decided
+ * from that site's subjects alone, as at the site: the data files are the
+ * site's own, byte for byte.  The `site` column is the subject's site,
+ * never the centre's code.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,10 +40,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crf/central.h"
+#include "crf/config.h"
 #include "crf/csv_export.h"
 #include "crf/redcap.h"
 #include "crf/util.h"
 #include "crf/version.h"
+#include "store_impl.h"
 
 #define COL_OUT  0x1        /* the field is a column */
 #define COL_MISS 0x2        /* ... with a NAME_MISS column */
@@ -502,9 +513,25 @@ typedef struct exporter {
 	outs os;
 	size_t *form_file;         /* [form]: index into os (wide) */
 	size_t long_file;
+	bool central;              /* the central database: sites from the keys */
+	char *site;                /* the current subject's site (owned) */
 	csv_summary sum;
 	strbuf row;
 } exporter;
+
+/* The site of subject key: the central database holds many sites, and a
+ * key is "<CODE>-<NNNN>" (a site code has no '-'). */
+static char *
+subject_site(const exporter *x, const char *key)
+{
+	const char *dash;
+
+	if (x->o->site != NULL)
+		return xstrdup(x->o->site);
+	if (x->central && key != NULL && (dash = strchr(key, '-')) != NULL && dash > key)
+		return xstrndup(key, (size_t)(dash - key));
+	return xstrdup(store_site_code(x->st));
+}
 
 static void
 add_key(strbuf *sb, const subject_row *s, const char *site, const inst *in, bool with_form)
@@ -530,7 +557,7 @@ write_wide_row(exporter *x, const subject_row *s, const inst *in, const subject_
 	out_file *f = &x->os.f[x->form_file[form_index(x->sd, in->fd)]];
 	strbuf *sb = &x->row;
 
-	add_key(sb, s, store_site_code(x->st), in, false);
+	add_key(sb, s, x->site, in, false);
 	for (size_t j = 0; j < in->fd->nfields; j++) {
 		unsigned c = col_of(&x->L, &in->fd->fields[j]);
 		const subject_item *it = vals[j];
@@ -568,7 +595,7 @@ write_long_rows(exporter *x, const subject_row *s, const inst *in, const subject
 
 		if (!(col_of(&x->L, fld) & COL_OUT) || it == NULL || item_blank(it))
 			continue;
-		add_key(sb, s, store_site_code(x->st), in, true);
+		add_key(sb, s, x->site, in, true);
 		sb_add(sb, ",");
 		csv_quote(sb, fld->export_name);
 		sb_add(sb, ",");
@@ -668,6 +695,8 @@ write_data(exporter *x, const subject_row *subjects, size_t nsubjects, crf_err *
 		}
 		v = subject_instances(x->sd, rows, nrows, items, nitems, &ninst, &x->sum.skipped);
 		vals = xcalloc(maxf, sizeof *vals);
+		free(x->site);
+		x->site = subject_site(x, subjects[s].key);
 		for (size_t i = 0; i < ninst; i++) {
 			instance_values(&v[i], items, vals, &x->sum.skipped);
 			if (x->o->long_format)
@@ -1243,6 +1272,98 @@ write_r_script(const layout *L, strbuf *sb)
 	    "                ncol(crf[[crf_f]])))\n");
 }
 
+/* ---- A site's slice of the central database -------------------------------------- */
+
+/* Does subject key belong to site code ("TJ01-0007": TJ01)? */
+static bool
+key_of_site(const char *key, const char *code)
+{
+	size_t n = strlen(code);
+
+	return key != NULL && strncmp(key, code, n) == 0 && key[n] == '-';
+}
+
+/* Keep the subjects of site code only (the others are freed). */
+static void
+keep_site(subject_row *rows, size_t *n, const char *code)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (key_of_site(rows[i].key, code))
+			rows[out++] = rows[i];
+		else
+			subject_row_clear(&rows[i]);
+	}
+	*n = out;
+}
+
+/* One text of a one-row query with up to one text parameter (NULL when
+ * there is no row, or it is NULL). */
+static crf_status
+query_one(store *st, const char *sql, const char *p1, char **out, crf_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	*out = NULL;
+	if (rc == SQLITE_OK && p1 != NULL)
+		rc = bind_text(s, 1, p1);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*out = col_text(s, 0);
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_OK ? CRF_OK : store_fail(st, rc, err);
+}
+
+/* Before anything is written: code looks like a site code, st is the
+ * central database (*central either way, also without a code). */
+static crf_status
+check_site(store *st, const char *code, bool *central, crf_err *err)
+{
+	crf_status cs;
+
+	if (code != NULL && !config_site_code_ok(code))
+		return crf_fail(err, CRF_EINVAL, "'%s' is not a site code: a site code is 2 to 8 "
+		    "upper-case letters or digits, such as TJ01", code);
+	if ((cs = store_is_central(st, central, err)) != CRF_OK)
+		return cs;
+	if (code != NULL && !*central)
+		return crf_fail(err, CRF_EINVAL, "--site is for the central database: this is the "
+		    "database of site %s, which holds only its own subjects (export it without "
+		    "--site)", store_site_code(st));
+	return CRF_OK;
+}
+
+/* Site code has no subject in the central database: it must at least
+ * have sent a transfer file, else it is not a site of the study there. */
+static crf_status
+check_site_known(store *st, const char *code, crf_err *err)
+{
+	char *sites = NULL;
+	bool known;
+	crf_status cs;
+
+	if ((cs = central_site_known(st, code, &known, err)) != CRF_OK || known)
+		return cs;
+	cs = query_one(st, "SELECT group_concat(code, ', ') FROM (SELECT site_code AS code "
+	    "FROM transfer_in UNION SELECT substr(key, 1, instr(key, '-') - 1) FROM subject "
+	    "WHERE instr(key, '-') > 1 ORDER BY 1)", NULL, &sites, err);
+	if (cs == CRF_OK)
+		cs = crf_fail(err, CRF_ENOENT, "the central database has no site %s: no subject "
+		    "of it, no transfer file imported from it (%s%s)", code,
+		    sites != NULL ? "its sites: " : "nothing imported yet",
+		    sites != NULL ? sites : "");
+	free(sites);
+	return cs;
+}
+
 /* ---- The export ------------------------------------------------------------------- */
 
 /* Write the text of sb as a new file name of the export. */
@@ -1265,23 +1386,43 @@ csv_export(store *st, const study_def *sd, const char *dir, const csv_opts *o,
 	exporter x;
 	subject_row *subjects = NULL;
 	size_t nsubjects = 0, idx;
-	char *abs = NULL;
+	char *abs = NULL, *what = NULL;
 	strbuf sb = { 0 };
 	crf_status cs;
 	bool done = false, created = false;
 
 	memset(out, 0, sizeof *out);
 	memset(&x, 0, sizeof x);
-	if ((cs = prepare_folder(dir, o->force, &abs, &created, err)) != CRF_OK)
+	/* The site's slice is checked before the folder is touched.  The
+	 * data are read as of one instant (store_hold_snapshot()) while
+	 * others save; the hold ends before the export's audit row. */
+	if ((cs = check_site(st, o->site, &x.central, err)) != CRF_OK ||
+	    (cs = store_hold_snapshot(st, err)) != CRF_OK)
 		return cs;
+	if ((cs = store_list_subjects(st, &subjects, &nsubjects, err)) != CRF_OK) {
+		store_release_snapshot(st);
+		return cs;
+	}
+	if (o->site != NULL) {
+		keep_site(subjects, &nsubjects, o->site);
+		if (nsubjects == 0 && (cs = check_site_known(st, o->site, err)) != CRF_OK) {
+			store_release_snapshot(st);
+			subject_rows_free(subjects, nsubjects);
+			return cs;
+		}
+	}
+	if ((cs = prepare_folder(dir, o->force, &abs, &created, err)) != CRF_OK) {
+		store_release_snapshot(st);
+		subject_rows_free(subjects, nsubjects);
+		return cs;
+	}
 	x.st = st;
 	x.sd = sd;
 	x.o = o;
 	x.os.dir = abs;
 	layout_init(&x.L, sd, o);
 	x.form_file = xcalloc(sd->nforms ? sd->nforms : 1, sizeof *x.form_file);
-	if ((cs = store_list_subjects(st, &subjects, &nsubjects, err)) != CRF_OK ||
-	    (cs = scan_codes(&x, subjects, nsubjects, err)) != CRF_OK ||
+	if ((cs = scan_codes(&x, subjects, nsubjects, err)) != CRF_OK ||
 	    (cs = layout_check(&x.L, err)) != CRF_OK)
 		goto out;
 	if (o->long_format) {
@@ -1314,8 +1455,10 @@ csv_export(store *st, const study_def *sd, const char *dir, const csv_opts *o,
 	if ((cs = write_text(&x, CSV_R_FILE, &sb, err)) != CRF_OK)
 		goto out;
 	/* Everything is written: into the trail, then into place. */
+	store_release_snapshot(st);
+	what = o->site != NULL ? xasprintf("csv, site %s", o->site) : xstrdup("csv");
 	if ((cs = outs_close(&x.os, err)) != CRF_OK ||
-	    (cs = store_note_export(st, "csv", abs, NULL, err)) != CRF_OK)
+	    (cs = store_note_export(st, what, abs, NULL, err)) != CRF_OK)
 		goto out;
 	for (idx = 0; idx < x.os.n; idx++)
 		if (rename(x.os.f[idx].tmp, x.os.f[idx].path) != 0) {
@@ -1333,8 +1476,11 @@ out:
 	outs_free(&x.os, !done);
 	if (!done && created)
 		rmdir(abs != NULL ? abs : dir);    /* the folder it made, now empty */
+	store_release_snapshot(st);
 	sb_free(&sb);
 	sb_free(&x.row);
+	free(x.site);
+	free(what);
 	free(x.form_file);
 	layout_free(&x.L);
 	subject_rows_free(subjects, nsubjects);

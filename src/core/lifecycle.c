@@ -57,15 +57,23 @@ lc_stmt(store *st, enum lifecycle_sql id, sqlite3_stmt **out)
 	    lifecycle_sql[id], out);
 }
 
+/* Every state of a subject: the one list of them (lifecycle.h), in the
+ * order of the enum. */
 static const struct {
-	const char *name, *title;
+	const char *name;       /* as stored */
+	const char *title;      /* for people, opening a line */
+	const char *word;       /* for people, within a line */
+	const char *glyph;      /* one column, UTF-8 */
+	const char *ascii;      /* the glyph in ASCII */
+	bool active;            /* follows the schedule: visits fall due */
 } states[SUBJ_STATE_COUNT] = {
-	[SUBJ_SCREENING] = { "screening", "Screening" },
-	[SUBJ_ENROLLED] = { "enrolled", "Enrolled" },
-	[SUBJ_SCREEN_FAILURE] = { "screen_failure", "Screen failure" },
-	[SUBJ_WITHDRAWN] = { "withdrawn", "Withdrawn" },
-	[SUBJ_COMPLETED] = { "completed", "Completed" },
-	[SUBJ_DIED] = { "died", "Died" },
+	[SUBJ_SCREENING] = { "screening", "Screening", "screening", "○", "o", true },
+	[SUBJ_ENROLLED] = { "enrolled", "Enrolled", "enrolled", "●", "*", true },
+	[SUBJ_SCREEN_FAILURE] = { "screen_failure", "Screen failure", "screen failure",
+	    "✗", "x", false },
+	[SUBJ_WITHDRAWN] = { "withdrawn", "Withdrawn", "withdrawn", "⊘", "/", false },
+	[SUBJ_COMPLETED] = { "completed", "Completed", "completed", "✓", "+", false },
+	[SUBJ_DIED] = { "died", "Died", "died", "†", "#", false },
 };
 
 static const struct {
@@ -108,6 +116,20 @@ subject_state_title(subject_state s)
 	return state_valid(s) ? states[s].title : "Unknown";
 }
 
+const char *
+subject_state_word(subject_state s)
+{
+	return state_valid(s) ? states[s].word : "";
+}
+
+const char *
+subject_state_glyph(subject_state s, bool utf8)
+{
+	if (!state_valid(s))
+		return "?";
+	return utf8 ? states[s].glyph : states[s].ascii;
+}
+
 bool
 subject_state_from_name(const char *name, subject_state *out)
 {
@@ -117,6 +139,34 @@ subject_state_from_name(const char *name, subject_state *out)
 			return true;
 		}
 	return false;
+}
+
+const char *
+subject_status_word(const char *status)
+{
+	subject_state s;
+
+	if (subject_state_from_name(status, &s))
+		return states[s].word;
+	return status ? status : "";
+}
+
+const char *
+subject_status_glyph(const char *status, bool utf8)
+{
+	subject_state s;
+
+	if (!subject_state_from_name(status, &s))
+		return "?";
+	return subject_state_glyph(s, utf8);
+}
+
+bool
+subject_status_active(const char *status)
+{
+	subject_state s;
+
+	return subject_state_from_name(status, &s) && states[s].active;
 }
 
 const char *

@@ -55,11 +55,13 @@
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlwriter.h>
 
+#include "crf/central.h"
 #include "crf/date.h"
 #include "crf/odm.h"
 #include "crf/signoff.h"
 #include "crf/util.h"
 #include "crf/version.h"
+#include "crf/xmlrt.h"
 #include "odm_impl.h"
 
 /* Text lengths crf enforces at entry (validate.c TEXT_MAXLEN and
@@ -384,15 +386,22 @@ odm_id_audit(long long seq)
 }
 
 char *
-odm_file_oid(const char *study, const char *site, odm_kind kind, time_t now)
+odm_slice_file_oid(const char *study, const char *centre, const char *site,
+    odm_kind kind, time_t now)
 {
 	char utc[32];
 	struct tm tm;
 
 	if (gmtime_r(&now, &tm) == NULL || strftime(utc, sizeof utc, "%Y%m%dT%H%M%SZ", &tm) == 0)
 		str_copy(utc, "0", sizeof utc);
-	return xasprintf("crf/%s/%s/%s/%s", study, site,
-	    kind == ODM_SNAPSHOT ? "snapshot" : "transactional", utc);
+	return xasprintf("crf/%s/%s%s%s/%s/%s", study, centre, site != NULL ? "/" : "",
+	    site != NULL ? site : "", kind == ODM_SNAPSHOT ? "snapshot" : "transactional", utc);
+}
+
+char *
+odm_file_oid(const char *study, const char *site, odm_kind kind, time_t now)
+{
+	return odm_slice_file_oid(study, site, NULL, kind, now);
 }
 
 /* ---- Field types ---------------------------------------------------------- */
@@ -505,6 +514,8 @@ typedef struct lock_seen {
 typedef struct trail_row {
 	const audit_row *r;
 	size_t subject;         /* index into the subjects */
+	signed char db_audit;   /* EditPoint DBAudit: 1 yes, 0 no, -1 as the
+	                           locks of the trail say (a site's own trail) */
 } trail_row;
 
 /* A form instance with its values (Snapshot). */
@@ -543,6 +554,7 @@ typedef struct subj_data {
 	/* Transactional */
 	audit_row *trail;
 	size_t ntrail;
+	signed char *db_audit;  /* a slice: each row's EditPoint (trail_row) */
 	bool later;             /* has rows above opts.through_seq, left out */
 } subj_data;
 
@@ -562,6 +574,9 @@ typedef struct ctx {
 	char *mdv;              /* MDV.<n> */
 	user_row *users;
 	size_t nusers;
+	const char *slice;      /* opts.site: the site whose slice this is */
+	site_admin_row *admin;  /* a slice: the site's admin data */
+	size_t nadmin;
 	char **extra;           /* audit users that are not accounts */
 	size_t nextra, extracap;
 	sigdef *sigdefs;
@@ -801,6 +816,16 @@ scope_upper(signoff_scope s)
 /* The SignatureDef OID of (scope, meaning), adding it when new: the
  * meanings crf uses now are "SD.<SCOPE>"; another meaning found in the
  * data (an older wording) gets "SD.<SCOPE>.2", ".3"... */
+static const sigdef *
+sigdef_put(ctx *c, signoff_scope scope, const char *meaning, char *oid)
+{
+	xgrow(&c->sigdefs, sizeof *c->sigdefs, &c->sigcap, c->nsigdefs);
+	c->sigdefs[c->nsigdefs].scope = scope;
+	c->sigdefs[c->nsigdefs].meaning = xstrdup(meaning);
+	c->sigdefs[c->nsigdefs].oid = oid;
+	return &c->sigdefs[c->nsigdefs++];
+}
+
 static const char *
 sigdef_oid(ctx *c, signoff_scope scope, const char *meaning)
 {
@@ -815,13 +840,72 @@ sigdef_oid(ctx *c, signoff_scope scope, const char *meaning)
 		if (strcmp(c->sigdefs[i].meaning, meaning) == 0)
 			return c->sigdefs[i].oid;
 	}
-	xgrow(&c->sigdefs, sizeof *c->sigdefs, &c->sigcap, c->nsigdefs);
-	c->sigdefs[c->nsigdefs].scope = scope;
-	c->sigdefs[c->nsigdefs].meaning = xstrdup(meaning);
-	c->sigdefs[c->nsigdefs].oid = same_scope == 0 ?
+	return sigdef_put(c, scope, meaning, same_scope == 0 ?
 	    xasprintf("SD.%s", scope_upper(scope)) :
-	    xasprintf("SD.%s.%d", scope_upper(scope), same_scope + 1);
-	return c->sigdefs[c->nsigdefs++].oid;
+	    xasprintf("SD.%s.%d", scope_upper(scope), same_scope + 1))->oid;
+}
+
+/* The scope of a SignatureDef OID crf wrote ("SD.FORM", "SD.EVENT.2"...),
+ * or -1. */
+static int
+sigdef_scope(const char *oid)
+{
+	for (int sc = SCOPE_FORM; sc <= SCOPE_CASEBOOK; sc++) {
+		size_t l = strlen(scope_upper((signoff_scope)sc));
+
+		if (str_starts(oid, "SD.") && strncmp(oid + 3, scope_upper((signoff_scope)sc), l) == 0 &&
+		    (oid[3 + l] == '\0' || oid[3 + l] == '.'))
+			return sc;
+	}
+	return -1;
+}
+
+/* The meaning of SignatureDef oid (scope: of the record that names it):
+ * the site's own, which a slice has registered, else crf's own for
+ * "SD.<SCOPE>"; an OID the site never defined is registered with itself
+ * as its meaning, so that it still resolves. */
+static const char *
+sigdef_meaning(ctx *c, signoff_scope scope, const char *oid)
+{
+	char *own = xasprintf("SD.%s", scope_upper(scope));
+	bool is_own = str_eq(oid, own);
+
+	free(own);
+	for (size_t i = 0; i < c->nsigdefs; i++)
+		if (str_eq(c->sigdefs[i].oid, oid))
+			return c->sigdefs[i].meaning;
+	return sigdef_put(c, scope, is_own ? signoff_meaning(scope) : oid,
+	    xstrdup(oid))->meaning;
+}
+
+/* A slice: the site's signature meanings, crf's three first in the order
+ * a site registers them, then the site's others. */
+static void
+slice_sigdefs(ctx *c)
+{
+	for (int sc = SCOPE_FORM; sc <= SCOPE_CASEBOOK; sc++) {
+		char *oid = xasprintf("SD.%s", scope_upper((signoff_scope)sc));
+		const char *meaning = signoff_meaning((signoff_scope)sc);
+
+		for (size_t i = 0; i < c->nadmin; i++)
+			if (str_eq(c->admin[i].kind, "signature") && str_eq(c->admin[i].oid, oid) &&
+			    !str_blank(c->admin[i].name))
+				meaning = c->admin[i].name;
+		sigdef_put(c, (signoff_scope)sc, meaning, oid);
+	}
+	for (size_t i = 0; i < c->nadmin; i++) {
+		const site_admin_row *a = &c->admin[i];
+		int sc = sigdef_scope(a->oid);
+		bool have = false;
+
+		if (!str_eq(a->kind, "signature") || sc < 0)
+			continue;
+		for (size_t j = 0; j < c->nsigdefs; j++)
+			have = have || str_eq(c->sigdefs[j].oid, a->oid);
+		if (!have)
+			sigdef_put(c, (signoff_scope)sc, !str_blank(a->name) ? a->name : a->oid,
+			    xstrdup(a->oid));
+	}
 }
 
 /* Note a user named by the clinical data; users without an account (the
@@ -833,6 +917,9 @@ note_user(ctx *c, const char *login)
 		login = "unknown";
 	for (size_t i = 0; i < c->nusers; i++)
 		if (strcmp(c->users[i].login, login) == 0)
+			return;
+	for (size_t i = 0; i < c->nadmin; i++)
+		if (str_eq(c->admin[i].kind, "user") && str_eq(c->admin[i].oid, login))
 			return;
 	for (size_t i = 0; i < c->nextra; i++)
 		if (strcmp(c->extra[i], login) == 0)
@@ -1330,6 +1417,20 @@ user_type(const char *role)
 	return "Other";
 }
 
+/* The name of the site the file is of. */
+static const char *
+location_name(const ctx *c)
+{
+	if (c->slice != NULL) {
+		for (size_t i = 0; i < c->nadmin; i++)
+			if (str_eq(c->admin[i].kind, "location") && !str_blank(c->admin[i].name))
+				return c->admin[i].name;
+		return c->slice;
+	}
+	return !str_blank(store_site_name(c->st)) ? store_site_name(c->st) :
+	    store_site_code(c->st);
+}
+
 static void
 write_admin(ctx *c)
 {
@@ -1355,6 +1456,29 @@ write_admin(ctx *c)
 		    (eff[0] == '\0' || strncmp(u->created_at, eff, 10) < 0))
 			str_copy(eff, u->created_at, sizeof eff);
 	}
+	/* A slice: the site's users, as its latest file named them. */
+	for (size_t i = 0; i < c->nadmin; i++) {
+		const site_admin_row *a = &c->admin[i];
+		static const char *const types[] = { "Sponsor", "Investigator", "Lab", "Other" };
+		const char *type = "Other";
+		char *oid;
+
+		if (!str_eq(a->kind, "user"))
+			continue;
+		for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
+			if (str_eq(a->detail, types[t]))
+				type = types[t];
+		oid = odm_oid_user(a->oid);
+		xs(c, "User");
+		xa(c, "OID", oid);
+		xa(c, "UserType", type);
+		xel(c, "LoginName", a->oid);
+		if (!str_blank(a->name))
+			xel(c, "FullName", a->name);
+		xref(c, "LocationRef", "LocationOID", c->loc);
+		xe(c);
+		free(oid);
+	}
 	if (c->nextra > 1)
 		qsort(c->extra, c->nextra, sizeof *c->extra, cmp_str);
 	for (size_t i = 0; i < c->nextra; i++) {
@@ -1367,6 +1491,10 @@ write_admin(ctx *c)
 		xe(c);
 		free(oid);
 	}
+	for (size_t i = 0; i < c->nadmin; i++)
+		if (str_eq(c->admin[i].kind, "location") && c->admin[i].detail != NULL &&
+		    strlen(c->admin[i].detail) == 10)
+			str_copy(eff, c->admin[i].detail, sizeof eff);
 	if (eff[0] == '\0') {
 		struct tm tm;
 		if (gmtime_r(&c->now, &tm) == NULL || strftime(eff, sizeof eff, "%Y-%m-%d", &tm) == 0)
@@ -1374,8 +1502,7 @@ write_admin(ctx *c)
 	}
 	xs(c, "Location");
 	xa(c, "OID", c->loc);
-	xa(c, "Name", !str_blank(store_site_name(c->st)) ? store_site_name(c->st) :
-	    store_site_code(c->st));
+	xa(c, "Name", location_name(c));
 	xa(c, "LocationType", "Site");
 	xs(c, "MetaDataVersionRef");
 	xa(c, "StudyOID", c->sd->id);
@@ -1797,6 +1924,111 @@ row_where(const audit_row *r)
 	return out;
 }
 
+/* The action of the site's trail that a site record stands for. */
+static const char *
+record_action(const char *action)
+{
+	static const char *const map[][2] = {
+		{ "subject", "subject" }, { "Insert", "create" }, { "Update", "update" },
+		{ "Remove", "clear" }, { "status", "status" }, { "sign", "sign" },
+	};
+
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (str_eq(action, map[i][0]))
+			return map[i][1];
+	return NULL;
+}
+
+/* A slice: the subject's trail rebuilt from the site's records at the
+ * centre, each as the audit row the site's own trail has (its seq from
+ * the AuditRecord ID, its time and offset from the DateTimeStamp, the
+ * previous value of a value's record from the record before it), with
+ * the EditPoint the site gave. */
+static bool
+slice_history(ctx *c, subj_data *s)
+{
+	site_record *rec = NULL;
+	size_t n = 0;
+	crf_err e;
+
+	if (central_site_records(c->st, c->slice, s->row.key, &rec, &n, &e) != CRF_OK) {
+		fail(c, CRF_EDB, "%s", e.msg);
+		return false;
+	}
+	s->trail = xcalloc(n ? n : 1, sizeof *s->trail);
+	s->db_audit = xcalloc(n ? n : 1, sizeof *s->db_audit);
+	for (size_t i = 0; i < n; i++) {
+		const site_record *sr = &rec[i];
+		audit_row *r = &s->trail[s->ntrail];
+		const char *action = record_action(sr->action);
+		const char *num = sr->record_id != NULL && str_starts(sr->record_id, "AR.") ?
+		    sr->record_id + 3 : "";
+		char *end = NULL, utc[32];
+		long long seq = strtoll(num, &end, 10);
+		const char *off;
+		time_t t;
+		bool has_tz;
+		struct tm tm;
+
+		if (action == NULL || *num == '\0' || *end != '\0' || seq <= 0 ||
+		    !odm_parse_datetime(sr->ts, &t, &has_tz) || gmtime_r(&t, &tm) == NULL ||
+		    strftime(utc, sizeof utc, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+			fail(c, CRF_EDB, "site %s, subject %s: the record %s (%s, %s) is not one "
+			    "crf wrote", c->slice, s->row.key, sr->record_id != NULL ?
+			    sr->record_id : "without an ID", sr->action, sr->ts != NULL ? sr->ts :
+			    "no time");
+			site_records_free(rec, n);
+			return false;
+		}
+		off = has_tz ? sr->ts + strlen(sr->ts) - (sr->ts[strlen(sr->ts) - 1] == 'Z' ?
+		    1 : 6) : "Z";
+		r->seq = seq;
+		r->ts_utc = xstrdup(utc);
+		r->tz_offset = xstrdup(off);
+		r->user = xstrdup(sr->user);
+		r->action = xstrdup(action);
+		r->subject = xstrdup(s->row.key);
+		r->event = sr->event != NULL ? xstrdup(sr->event) : NULL;
+		r->event_repeat = sr->event_repeat;
+		r->form = sr->form != NULL ? xstrdup(sr->form) : NULL;
+		r->form_repeat = sr->form_repeat;
+		r->field = sr->field != NULL ? xstrdup(sr->field) : NULL;
+		if (str_eq(action, "sign")) {
+			signoff_scope scope = r->event == NULL ? SCOPE_CASEBOOK :
+			    r->form == NULL ? SCOPE_EVENT : SCOPE_FORM;
+			r->reason = xstrdup(sigdef_meaning(c, scope, sr->value != NULL ? sr->value :
+			    ""));
+		} else {
+			r->reason = sr->reason != NULL ? xstrdup(sr->reason) : NULL;
+			r->new_value = sr->value != NULL ? xstrdup(sr->value) : NULL;
+			r->new_missing = sr->missing != NULL ? xstrdup(sr->missing) : NULL;
+		}
+		if (is_item_action(action) && !str_eq(action, "create")) {
+			/* What the change replaced: the record before it of the value
+			 * (an Update or Remove always replaces something). */
+			const audit_row *prev = NULL;
+
+			for (size_t j = s->ntrail; j-- > 0;) {
+				const audit_row *p = &s->trail[j];
+				if (is_item_action(p->action) && str_eq(p->event, r->event) &&
+				    p->event_repeat == r->event_repeat && str_eq(p->form, r->form) &&
+				    p->form_repeat == r->form_repeat && str_eq(p->field, r->field)) {
+					prev = p;
+					break;
+				}
+			}
+			r->old_value = xstrdup(prev != NULL && prev->new_value != NULL ?
+			    prev->new_value : "");
+			r->old_missing = prev != NULL && prev->new_missing != NULL ?
+			    xstrdup(prev->new_missing) : NULL;
+		}
+		s->db_audit[s->ntrail] = str_eq(sr->edit_point, "DBAudit");
+		s->ntrail++;
+	}
+	site_records_free(rec, n);
+	return true;
+}
+
 /* Read every subject's trail, merge the rows in seq order, and check that
  * each exported one fits the definitions. */
 static bool
@@ -1807,9 +2039,15 @@ trail_load(ctx *c)
 	for (size_t i = 0; i < c->nsubjects; i++) {
 		subj_data *s = &c->subjects[i];
 		crf_err e;
-		crf_status cs = store_subject_history(c->st, s->row.key, NULL, NULL, &s->trail,
-		    &s->ntrail, &e);
+		crf_status cs = CRF_OK;
 
+		if (c->slice != NULL) {
+			if (!slice_history(c, s))
+				return false;
+		} else {
+			cs = store_subject_history(c->st, s->row.key, NULL, NULL, &s->trail,
+			    &s->ntrail, &e);
+		}
 		if (cs == CRF_ENOENT)
 			continue;
 		if (cs != CRF_OK) {
@@ -1828,6 +2066,7 @@ trail_load(ctx *c)
 			xgrow(&c->trail, sizeof *c->trail, &cap, n);
 			c->trail[n].r = r;
 			c->trail[n].subject = i;
+			c->trail[n].db_audit = s->db_audit != NULL ? s->db_audit[j] : -1;
 			n++;
 		}
 	}
@@ -1976,7 +2215,7 @@ open_form(ctx *c, const subj_data *s, const audit_row *r, const event_def *ev,
 }
 
 static void
-write_item_transaction(ctx *c, size_t si, const audit_row *r)
+write_item_transaction(ctx *c, size_t si, const audit_row *r, bool db_audit)
 {
 	const subj_data *s = &c->subjects[si];
 	const event_def *ev = NULL;
@@ -1997,7 +2236,7 @@ write_item_transaction(ctx *c, size_t si, const audit_row *r)
 		tt = "Remove";
 	else
 		tt = "Update";
-	open_subject(c, s, r, after_lock(c, si, r));
+	open_subject(c, s, r, db_audit);
 	open_event(c, s, r, ev);
 	open_form(c, s, r, ev, fd, "Context");
 	ig = odm_oid_group(fd->id);
@@ -2020,7 +2259,7 @@ write_item_transaction(ctx *c, size_t si, const audit_row *r)
 }
 
 static void
-write_status_transaction(ctx *c, size_t si, const audit_row *r)
+write_status_transaction(ctx *c, size_t si, const audit_row *r, bool db_audit)
 {
 	const subj_data *s = &c->subjects[si];
 	const event_def *ev = NULL;
@@ -2035,7 +2274,7 @@ write_status_transaction(ctx *c, size_t si, const audit_row *r)
 		    r->new_value != NULL ? r->new_value : "(none)");
 		return;
 	}
-	open_subject(c, s, r, after_lock(c, si, r));
+	open_subject(c, s, r, db_audit);
 	open_event(c, s, r, ev);
 	open_form(c, s, r, ev, fd, "Update");
 	write_status(c, r->new_value);
@@ -2045,7 +2284,7 @@ write_status_transaction(ctx *c, size_t si, const audit_row *r)
 }
 
 static void
-write_sign_transaction(ctx *c, size_t si, const audit_row *r)
+write_sign_transaction(ctx *c, size_t si, const audit_row *r, bool db_audit)
 {
 	const subj_data *s = &c->subjects[si];
 	signoff_scope scope = r->event == NULL ? SCOPE_CASEBOOK :
@@ -2059,7 +2298,7 @@ write_sign_transaction(ctx *c, size_t si, const audit_row *r)
 		return;
 	if (scope == SCOPE_EVENT && *r->event != '\0')
 		ev = study_event(c->sd, r->event);
-	open_subject(c, s, r, false);
+	open_subject(c, s, r, db_audit);
 	if (scope == SCOPE_CASEBOOK) {
 		write_signature(c, r->user, sd_oid, r->ts_utc, r->tz_offset);
 	} else {
@@ -2076,10 +2315,17 @@ write_sign_transaction(ctx *c, size_t si, const audit_row *r)
 	xe(c);
 }
 
-/* One row of the trail: a lock noted, or its transaction written. */
+/* One row of the trail: a lock noted, or its transaction written.  A
+ * site's own change after a lock is EditPoint DBAudit; a slice has the
+ * EditPoint the site gave. */
 static void
-write_trail_row(ctx *c, size_t si, const audit_row *r)
+write_trail_row(ctx *c, const trail_row *t)
 {
+	const audit_row *r = t->r;
+	size_t si = t->subject;
+	bool db_audit = t->db_audit >= 0 ? t->db_audit == 1 :
+	    !str_eq(r->action, "sign") && after_lock(c, si, r);
+
 	if (str_eq(r->action, "lock")) {
 		xgrow(&c->locks, sizeof *c->locks, &c->lockcap, c->nlocks);
 		c->locks[c->nlocks].subject = si;
@@ -2095,15 +2341,15 @@ write_trail_row(ctx *c, size_t si, const audit_row *r)
 		odm_set_get(&c->exists, key, &known);
 		free(key);
 		if (!known) {
-			open_subject(c, &c->subjects[si], r, false);
+			open_subject(c, &c->subjects[si], r, t->db_audit == 1);
 			xe(c);
 		}
 	} else if (is_item_action(r->action)) {
-		write_item_transaction(c, si, r);
+		write_item_transaction(c, si, r, db_audit);
 	} else if (str_eq(r->action, "status")) {
-		write_status_transaction(c, si, r);
+		write_status_transaction(c, si, r, db_audit);
 	} else if (str_eq(r->action, "sign")) {
-		write_sign_transaction(c, si, r);
+		write_sign_transaction(c, si, r, db_audit);
 	}
 }
 
@@ -2112,13 +2358,12 @@ write_transactions(ctx *c)
 {
 	for (size_t i = 0; i < c->ntrail && c->cs == CRF_OK; i++) {
 		const audit_row *r = c->trail[i].r;
-		size_t si = c->trail[i].subject;
 		odm_summary before = *c->sum;
 
 		/* A row sent before (transfer): replayed silently, so that what it
 		 * inserted exists and what follows is an Update or Context. */
 		c->mute = r->seq <= c->o->since_seq;
-		write_trail_row(c, si, r);
+		write_trail_row(c, &c->trail[i]);
 		if (c->mute) {
 			*c->sum = before;
 		} else if (c->sum->transactions > before.transactions) {
@@ -2169,11 +2414,13 @@ ctx_free(ctx *c)
 			free(s->insts[j].items);
 		free(s->insts);
 		audit_rows_free(s->trail, s->ntrail);
+		free(s->db_audit);
 	}
 	free(c->subjects);
 	free(c->trail);
 	free(c->locks);
 	odm_set_free(&c->exists);
+	site_admin_rows_free(c->admin, c->nadmin);
 	free(c->loc);
 	free(c->mdv);
 }
@@ -2186,18 +2433,35 @@ load(ctx *c)
 	size_t n = 0;
 	crf_err e;
 
-	if (store_list_users(c->st, &c->users, &c->nusers, &e) != CRF_OK ||
-	    store_list_subjects(c->st, &rows, &n, &e) != CRF_OK) {
+	if (c->slice != NULL ? central_site_admin(c->st, c->slice, &c->admin, &c->nadmin,
+	    &e) != CRF_OK : store_list_users(c->st, &c->users, &c->nusers, &e) != CRF_OK) {
+		fail(c, CRF_EDB, "%s", e.msg);
+		return false;
+	}
+	if (store_list_subjects(c->st, &rows, &n, &e) != CRF_OK) {
 		fail(c, CRF_EDB, "%s", e.msg);
 		return false;
 	}
 	c->subjects = xcalloc(n ? n : 1, sizeof *c->subjects);
-	for (size_t i = 0; i < n; i++)
-		c->subjects[i].row = rows[i];
-	c->nsubjects = n;
+	{
+		char *prefix = c->slice != NULL ? xasprintf("%s-", c->slice) : NULL;
+
+		/* A slice: the subjects whose key is the site's. */
+		for (size_t i = 0; i < n; i++) {
+			if (prefix == NULL || str_starts(rows[i].key, prefix))
+				c->subjects[c->nsubjects++].row = rows[i];
+			else
+				subject_row_clear(&rows[i]);
+		}
+		free(prefix);
+	}
 	free(rows);
-	for (int s = SCOPE_FORM; s <= SCOPE_CASEBOOK; s++)
-		sigdef_oid(c, (signoff_scope)s, NULL);
+	if (c->slice != NULL) {
+		slice_sigdefs(c);
+	} else {
+		for (int s = SCOPE_FORM; s <= SCOPE_CASEBOOK; s++)
+			sigdef_oid(c, (signoff_scope)s, NULL);
+	}
 	collect_units(c);
 	if (c->o->kind == ODM_SNAPSHOT) {
 		for (size_t i = 0; i < c->nsubjects; i++)
@@ -2220,15 +2484,23 @@ write_document(ctx *c)
 		return;
 	}
 	file_oid = c->o->file_oid != NULL ? xstrdup(c->o->file_oid) :
-	    odm_file_oid(c->sd->id, store_site_code(c->st), c->o->kind, c->now);
+	    odm_slice_file_oid(c->sd->id, store_site_code(c->st), c->slice, c->o->kind,
+	    c->now);
 	if (xmlTextWriterStartDocument(c->w, NULL, "UTF-8", NULL) < 0)
 		c->bad = true;
 	xs(c, "ODM");
 	xa(c, "xmlns", ODM_NS);
-	desc = xasprintf("%s, site %s: %s", c->sd->id, store_site_code(c->st),
-	    c->o->kind == ODM_SNAPSHOT ? "current data (snapshot)" : c->o->transfer ?
-	    "the changes since its last transfer, with their audit records (transfer)" :
-	    "every change with its audit record (transactional, archival)");
+	if (c->slice != NULL)
+		desc = xasprintf("%s, site %s as held at %s: %s", c->sd->id, c->slice,
+		    store_site_code(c->st), c->o->kind == ODM_SNAPSHOT ?
+		    "the centre's current data of the site's subjects (snapshot)" :
+		    "every change the site sent, with the site's audit record (transactional, "
+		    "archival)");
+	else
+		desc = xasprintf("%s, site %s: %s", c->sd->id, store_site_code(c->st),
+		    c->o->kind == ODM_SNAPSHOT ? "current data (snapshot)" : c->o->transfer ?
+		    "the changes since its last transfer, with their audit records (transfer)" :
+		    "every change with its audit record (transactional, archival)");
 	xa(c, "Description", desc);
 	free(desc);
 	xa(c, "FileType", c->o->kind == ODM_SNAPSHOT ? "Snapshot" : "Transactional");
@@ -2272,7 +2544,8 @@ odm_export(store *st, const study_def *sd, const odm_opts *o, strbuf *out,
 	ctx c = { 0 };
 	xmlBufferPtr buf;
 
-	xmlInitParser();
+	if (xml_runtime(err) != CRF_OK)
+		return CRF_EIO;
 	if (sum == NULL)
 		sum = &dummy;
 	memset(sum, 0, sizeof *sum);
@@ -2282,11 +2555,42 @@ odm_export(store *st, const study_def *sd, const odm_opts *o, strbuf *out,
 	c.sum = sum;
 	c.err = err;
 	c.now = o->now != 0 ? o->now : clock_now();
-	c.loc = odm_oid_location(store_site_code(st));
+	if (o->site != NULL) {
+		bool central = false, known = false;
+		crf_status cs;
+
+		if ((cs = store_is_central(st, &central, err)) != CRF_OK)
+			return cs;
+		if (!central)
+			return crf_fail(err, CRF_EINVAL, "this is site %s's own database: a site's "
+			    "slice is exported from the central database, into which the sites' "
+			    "transfers are imported", store_site_code(st));
+		if (o->transfer)
+			return crf_fail(err, CRF_EINVAL, "a site's slice is not a transfer");
+		if ((cs = central_site_known(st, o->site, &known, err)) != CRF_OK)
+			return cs;
+		if (!known)
+			return crf_fail(err, CRF_ENOENT, "the centre has nothing of site %s: no "
+			    "file from it was imported", o->site);
+		c.slice = o->site;
+	}
+	c.loc = odm_oid_location(c.slice != NULL ? c.slice : store_site_code(st));
 	c.mdv = odm_oid_mdv(sd->metadata_version);
-	if (!load(&c)) {
-		ctx_free(&c);
-		return c.cs;
+	/* Everything is read first, as of one instant, while others save. */
+	{
+		crf_status hs = store_hold_snapshot(st, err);
+		bool loaded;
+
+		if (hs != CRF_OK) {
+			ctx_free(&c);
+			return hs;
+		}
+		loaded = load(&c);
+		store_release_snapshot(st);
+		if (!loaded) {
+			ctx_free(&c);
+			return c.cs;
+		}
 	}
 	if ((buf = xmlBufferCreate()) == NULL ||
 	    (c.w = xmlNewTextWriterMemory(buf, 0)) == NULL) {
@@ -2458,7 +2762,8 @@ odm_validate(const char *xml, size_t len, const char *name, const char *schema_p
 	size_t before = r->errors;
 	int rc;
 
-	xmlInitParser();
+	if (xml_runtime(err) != CRF_OK)
+		return CRF_EIO;
 	if (!is_file(schema_path))
 		return crf_fail(err, CRF_EIO, "the ODM schema %s is not there", schema_path != NULL ?
 		    schema_path : "(not found)");

@@ -31,6 +31,7 @@
 
 #include "crf/odm.h"
 #include "crf/util.h"
+#include "crf/xmlrt.h"
 #include "odm_impl.h"
 
 /* One MetaDataVersion: its Defs by OID (values: the Def's node). */
@@ -1185,8 +1186,8 @@ odm_check(const char *xml, size_t len, const char *name, odm_report *r, crf_err 
 	xmlNodePtr root;
 	size_t before = r->errors;
 
-	(void)err;
-	xmlInitParser();
+	if (xml_runtime(err) != CRF_OK)
+		return CRF_EIO;
 	if (len > 2147483647u) {
 		odm_report_add(r, 0, false, "XML", "the file is too large (over 2 GiB)");
 		return CRF_OK;

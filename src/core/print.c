@@ -27,10 +27,10 @@
 
 #include "crf/audit.h"
 #include "crf/date.h"
+#include "crf/lifecycle.h"
 #include "crf/print.h"
 #include "crf/query.h"
 #include "crf/record.h"
-#include "crf/schedule.h"
 #include "crf/signoff.h"
 #include "crf/validate.h"
 

@@ -6,53 +6,6 @@
 #include "crf/util.h"
 #include "crf/validate.h"
 
-const char *const subject_statuses[SUBJECT_STATUS_COUNT] = {
-	"screening", "enrolled", "screen_failure", "withdrawn", "completed", "died",
-};
-
-static const char *const status_words[SUBJECT_STATUS_COUNT] = {
-	"screening", "enrolled", "screen failure", "withdrawn", "completed", "died",
-};
-
-int
-subject_status_index(const char *status)
-{
-	for (int i = 0; i < SUBJECT_STATUS_COUNT; i++)
-		if (str_eq(status, subject_statuses[i]))
-			return i;
-	return -1;
-}
-
-const char *
-subject_status_word(const char *status)
-{
-	int i = subject_status_index(status);
-
-	return i >= 0 ? status_words[i] : status ? status : "";
-}
-
-const char *
-subject_status_glyph(const char *status, bool utf8)
-{
-	static const char *const mark_utf8[SUBJECT_STATUS_COUNT] = {
-		"○", "●", "✗", "⊘", "✓", "†",
-	};
-	static const char *const mark_ascii[SUBJECT_STATUS_COUNT] = {
-		"o", "*", "x", "/", "+", "#",
-	};
-	int i = subject_status_index(status);
-
-	if (i < 0)
-		return "?";
-	return utf8 ? mark_utf8[i] : mark_ascii[i];
-}
-
-bool
-subject_status_active(const char *status)
-{
-	return str_eq(status, "screening") || str_eq(status, "enrolled");
-}
-
 /* ---- Index ---------------------------------------------------------------- */
 
 static int

@@ -134,6 +134,13 @@
  * transfer_in (each transfer applied), site_audit (the sites' own audit
  * records, apart from the centre's chained trail) and import_conflict.
  *
+ * Step 5 -> 6 adds site_admin, used in a central database: each site's
+ * admin data as the latest file from it gave them (the site's name and
+ * effective date, its users with their names and types, its signature
+ * meanings), so that the site's slice of the centre is exported as the
+ * site would export it.  A row is replaced when a later file says
+ * otherwise; the files themselves stay in transfer_in and site_audit.
+ *
  * THE LIFE OF A FORM INSTANCE
  *
  *               store_save_form(incomplete)
@@ -168,6 +175,7 @@
 
 #include "crf/audit.h"
 #include "crf/date.h"
+#include "crf/lifecycle.h"
 #include "crf/perm.h"
 #include "crf/store.h"
 #include "crf/util.h"
@@ -485,6 +493,17 @@ static const struct store_step {
 	"CREATE TRIGGER site_audit_no_delete BEFORE DELETE ON site_audit"
 	" BEGIN SELECT RAISE(ABORT, 'the sites'' audit records cannot be changed'); END;"
 	"PRAGMA user_version = 5;", NULL, NULL },
+	/* 5 -> 6: at the centre, each site's admin data as its latest file
+	 * gave them (central.h) */
+	{ "CREATE TABLE site_admin ("
+	" site_code TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('location', 'user', 'signature')),"
+	" oid TEXT NOT NULL,"
+	" name TEXT,"
+	" detail TEXT,"
+	" file_oid TEXT NOT NULL,"
+	" PRIMARY KEY (site_code, kind, oid));"
+	"PRAGMA user_version = 6;", NULL, NULL },
 };
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
     STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -803,9 +822,30 @@ col_text(sqlite3_stmt *s, int i)
 	return xstrdup((const char *)sqlite3_column_text(s, i));
 }
 
+/* BEGIN a read, or join the snapshot store_hold_snapshot() holds. */
+static int
+read_begin(store *st)
+{
+#ifdef CRF_TESTING
+	if (st->on_read != NULL)
+		st->on_read(st->on_read_arg);
+#endif
+	if (st->held) {
+		st->nested++;
+		return SQLITE_OK;
+	}
+	return store_exec(st, SQL_BEGIN_READ);
+}
+
 void
 store_rollback(store *st)
 {
+	/* A read inside a held snapshot ends; the snapshot stays. */
+	if (st->held) {
+		if (st->nested > 0)
+			st->nested--;
+		return;
+	}
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -813,7 +853,14 @@ store_rollback(store *st)
 crf_status
 store_commit(store *st, crf_err *err)
 {
-	int rc = store_exec(st, SQL_COMMIT);
+	int rc;
+
+	if (st->held) {
+		if (st->nested > 0)
+			st->nested--;
+		return CRF_OK;
+	}
+	rc = store_exec(st, SQL_COMMIT);
 
 	if (rc != SQLITE_OK) {
 		crf_status cs = store_fail(st, rc, err);
@@ -834,9 +881,41 @@ store_stamp(store *st)
 crf_status
 store_begin_read(store *st, crf_err *err)
 {
-	int rc = store_exec(st, SQL_BEGIN_READ);
+	int rc = read_begin(st);
 
 	return rc == SQLITE_OK ? CRF_OK : store_fail(st, rc, err);
+}
+
+crf_status
+store_hold_snapshot(store *st, crf_err *err)
+{
+	int rc;
+
+	if (st->held)
+		return crf_fail(err, CRF_EINVAL, "a snapshot of the database is held already");
+	rc = store_exec(st, SQL_BEGIN_READ);
+	/* A deferred BEGIN takes its snapshot at its first read: read now. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "SELECT count(*) FROM site", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		crf_status cs = store_fail(st, rc, err);
+
+		store_rollback(st);
+		return cs;
+	}
+	st->held = true;
+	st->nested = 0;
+	return CRF_OK;
+}
+
+void
+store_release_snapshot(store *st)
+{
+	if (!st->held)
+		return;
+	st->held = false;
+	st->nested = 0;
+	store_rollback(st);
 }
 
 crf_status
@@ -844,6 +923,9 @@ store_begin_write(store *st, crf_err *err)
 {
 	int rc;
 
+	if (st->held)
+		return crf_fail(err, CRF_EINVAL, "nothing can be written while a snapshot of the "
+		    "database is held");
 	store_stamp(st);
 	rc = store_exec(st, SQL_BEGIN_WRITE);
 	return rc == SQLITE_OK ? CRF_OK : store_fail(st, rc, err);
@@ -1484,13 +1566,13 @@ store_add_subject(store *st, subject_row *out, crf_err *err)
 
 	rc = store_stmt(st, SQL_COUNTER_BUMP, &s);
 	if (rc == SQLITE_OK)
-		rc = bind_text(s, 1, "screening");
+		rc = bind_text(s, 1, subject_state_name(SUBJ_SCREENING));
 	if (rc == SQLITE_OK)
 		rc = store_run(s);
 	if (rc == SQLITE_OK)
 		rc = store_stmt(st, SQL_COUNTER_GET, &s);
 	if (rc == SQLITE_OK)
-		rc = bind_text(s, 1, "screening");
+		rc = bind_text(s, 1, subject_state_name(SUBJ_SCREENING));
 	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		number = sqlite3_column_int64(s, 0);
 		rc = SQLITE_OK;
@@ -1513,7 +1595,7 @@ store_add_subject(store *st, subject_row *out, crf_err *err)
 		store_reset(s);
 	if (rc == SQLITE_OK) {
 		audit_entry a = { .action = "subject", .subject = key,
-		    .new_value = "screening" };
+		    .new_value = subject_state_name(SUBJ_SCREENING) };
 
 		id = sqlite3_last_insert_rowid(st->db);
 		rc = audit_put(st, &a);
@@ -1531,7 +1613,7 @@ store_add_subject(store *st, subject_row *out, crf_err *err)
 	}
 	out->id = id;
 	out->key = key;
-	out->status = xstrdup("screening");
+	out->status = xstrdup(subject_state_name(SUBJ_SCREENING));
 	out->created_at = xstrdup(st->now_utc);
 	out->created_by = xstrdup(st->user);
 	return CRF_OK;
@@ -1694,7 +1776,7 @@ store_load_form(store *st, const form_key *key, form_data *out, crf_err *err)
 	memset(out, 0, sizeof *out);
 	if (!key_valid(key))
 		return crf_fail(err, CRF_EINVAL, "the form to load is not named");
-	rc = store_exec(st, SQL_BEGIN_READ);
+	rc = read_begin(st);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, err);
 	rc = inst_get(st, key, &in);
@@ -2200,7 +2282,7 @@ store_field_history(store *st, const form_key *key, const char *field,
 	*n = 0;
 	if (!key_valid(key))
 		return crf_fail(err, CRF_EINVAL, "the form is not named");
-	rc = store_exec(st, SQL_BEGIN_READ);
+	rc = read_begin(st);
 	if (rc == SQLITE_OK)
 		rc = subject_key(st, key->subject_id, &subject);
 	if (rc == SQLITE_OK && subject == NULL) {
@@ -2237,7 +2319,7 @@ store_subject_history(store *st, const char *subject_key, const char *event,
 	*n = 0;
 	if (str_blank(subject_key))
 		return crf_fail(err, CRF_EINVAL, "the subject is not named");
-	rc = store_exec(st, SQL_BEGIN_READ);
+	rc = read_begin(st);
 	if (rc == SQLITE_OK)
 		rc = store_stmt(st, SQL_AUDIT_SUBJECT, &s);
 	if (rc == SQLITE_OK)
@@ -2444,7 +2526,7 @@ store_audit_verify(store *st, const audit_head *head, audit_report *out,
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	rc = store_exec(st, SQL_BEGIN_READ);
+	rc = read_begin(st);
 	if (rc == SQLITE_OK)
 		rc = verify_chain(st, head, out);
 	if (rc == SQLITE_OK)
@@ -3154,7 +3236,7 @@ store_get_draft(store *st, const form_key *key, const char *user, form_data *out
 	*found = false;
 	if (!key_valid(key) || str_blank(user))
 		return crf_fail(err, CRF_EINVAL, "the draft's form or user is not named");
-	rc = store_exec(st, SQL_BEGIN_READ);
+	rc = read_begin(st);
 	if (rc == SQLITE_OK)
 		rc = store_stmt(st, SQL_DRAFT_GET, &s);
 	if (rc == SQLITE_OK)
@@ -3223,6 +3305,13 @@ void
 store_test_busy_timeout(store *st, int ms)
 {
 	sqlite3_busy_timeout(st->db, ms);
+}
+
+void
+store_test_on_read(store *st, void (*fn)(void *), void *arg)
+{
+	st->on_read = fn;
+	st->on_read_arg = arg;
 }
 
 const char *

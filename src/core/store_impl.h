@@ -47,8 +47,13 @@ struct store {
 	char now_utc[32];          /* timestamp of the change in progress */
 	char now_off[16];
 	sqlite3_stmt *stmt[STORE_SLOTS];
+	bool held;                 /* store_hold_snapshot(): one read
+	                              transaction that reads join */
+	int nested;                /* reads begun inside it, not yet ended */
 #ifdef CRF_TESTING
 	int crash_after;           /* _exit(9) after this many item writes */
+	void (*on_read)(void *);   /* called as each read begins */
+	void *on_read_arg;
 #endif
 };
 
@@ -108,7 +113,9 @@ char *col_text(sqlite3_stmt *s, int i);
 /* Stamp the time of the change and BEGIN IMMEDIATE; store_commit() or
  * store_rollback() ends it. */
 crf_status store_begin_write(store *st, crf_err *err);
-/* BEGIN (deferred): a consistent snapshot for several reads. */
+/* BEGIN (deferred): a consistent snapshot for several reads; inside
+ * store_hold_snapshot() it joins that snapshot, and the store_commit() or
+ * store_rollback() that ends it leaves the snapshot open. */
 crf_status store_begin_read(store *st, crf_err *err);
 crf_status store_commit(store *st, crf_err *err);
 void store_rollback(store *st);

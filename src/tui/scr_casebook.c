@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crf/lifecycle.h"
 #include "crf/print.h"
 #include "crf/schedule.h"
 #include "crf/screens.h"

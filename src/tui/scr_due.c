@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "crf/date.h"
+#include "crf/lifecycle.h"
 #include "crf/record.h"
 #include "crf/schedule.h"
 #include "crf/screens.h"

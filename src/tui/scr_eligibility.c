@@ -28,7 +28,7 @@ status_words(app *a, const subject_row *r, char *buf, size_t size)
 
 	if (!str_blank(r->status_date))
 		str_copy(iso, r->status_date, sizeof iso);
-	else if (str_eq(r->status, "screening") && r->created_at != NULL)
+	else if (str_eq(r->status, subject_state_name(SUBJ_SCREENING)) && r->created_at != NULL)
 		snprintf(iso, sizeof iso, "%.10s", r->created_at);
 	if (iso[0] && date_parse_iso(iso, false, &d))
 		date_format_display(d, a->cfg->date_format, shown, sizeof shown);
@@ -477,7 +477,8 @@ elig_draw(screen *s, app *a)
 		why_words(c, buf, sizeof buf);
 		ui_put(last - 1, 0, cols, ST_NORMAL, buf);
 	}
-	if (app_may(a, PERM_ENROL) && es->have_subj && str_eq(es->subj.status, "screening"))
+	if (app_may(a, PERM_ENROL) && es->have_subj && str_eq(es->subj.status,
+	    subject_state_name(SUBJ_SCREENING)))
 		ui_put(last, 0, cols, ST_DIM, "Enter opens the eligibility form on this criterion; "
 		    "^E (F3) enrols");
 	else
@@ -503,7 +504,7 @@ elig_enrol(elig_scr *es, app *a)
 		    "the subject cannot be read");
 		return;
 	}
-	if (!str_eq(es->subj.status, "screening")) {
+	if (!str_eq(es->subj.status, subject_state_name(SUBJ_SCREENING))) {
 		char words[64];
 
 		status_words(a, &es->subj, words, sizeof words);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "crf/lifecycle.h"
 #include "crf/query.h"
 #include "crf/schedule.h"
 #include "crf/screens.h"
@@ -30,7 +31,7 @@ typedef struct subjects_scr {
 	size_t sel, top;             /* within shown */
 	long long sel_id;            /* kept across refreshes */
 	char query[QUERY_MAX];       /* typed search, UTF-8 */
-	int status;                  /* index in subject_statuses, -1 all */
+	int status;                  /* a subject_state, -1 all */
 } subjects_scr;
 
 static void
@@ -92,7 +93,8 @@ summarise(app *a, subj_line *l, crf_date today)
 static bool
 line_passes(const subjects_scr *ss, const subj_line *l)
 {
-	if (ss->status >= 0 && !str_eq(l->row.status, subject_statuses[ss->status]))
+	if (ss->status >= 0 && !str_eq(l->row.status,
+	    subject_state_name((subject_state)ss->status)))
 		return false;
 	return ss->query[0] == '\0' || strcasestr(l->row.key, ss->query) != NULL;
 }
@@ -260,7 +262,7 @@ subjects_draw(screen *s, app *a)
 	int cols = ui_cols(), first = 3, last = ui_rows() - 3, vis = last - first + 1;
 	int w[SC_N], x;
 	const char *filter = ss->status < 0 ? "all" :
-	    subject_status_word(subject_statuses[ss->status]);
+	    subject_state_word((subject_state)ss->status);
 
 	app_title(a, "Subjects");
 	ui_no_cursor();
@@ -367,18 +369,18 @@ add_subject(subjects_scr *ss, app *a)
 static void
 pick_status(subjects_scr *ss, app *a)
 {
-	const char *items[SUBJECT_STATUS_COUNT + 1];
-	char words[SUBJECT_STATUS_COUNT][40];
+	const char *items[SUBJ_STATE_COUNT + 1];
+	char words[SUBJ_STATE_COUNT][40];
 	int r;
 
 	items[0] = "all";
-	for (int i = 0; i < SUBJECT_STATUS_COUNT; i++) {
+	for (int i = 0; i < SUBJ_STATE_COUNT; i++) {
 		snprintf(words[i], sizeof words[i], "%s %s",
-		    subject_status_glyph(subject_statuses[i], ui_utf8()),
-		    subject_status_word(subject_statuses[i]));
+		    subject_state_glyph((subject_state)i, ui_utf8()),
+		    subject_state_word((subject_state)i));
 		items[i + 1] = words[i];
 	}
-	r = dlg_pick(a, "Show subjects", items, SUBJECT_STATUS_COUNT + 1, ss->status + 1);
+	r = dlg_pick(a, "Show subjects", items, SUBJ_STATE_COUNT + 1, ss->status + 1);
 	if (r < 0)
 		return;
 	ss->status = r - 1;

@@ -62,7 +62,7 @@ out=$("$CRF_BIN" $C audit verify --head "$rows:xyz" 2>&1); rc=$?
 expect_eq "verify --head: not SEQ:HASH: usage, exit 2" 2 "$rc"
 expect_eq "verify: every row chained" 0 \
 	"$(sql "SELECT count(*) FROM audit WHERE hash IS NULL OR length(hash) <> 64")"
-expect_eq "verify: schema version 5" 5 "$(sql 'PRAGMA user_version')"
+expect_eq "verify: schema version 6" 6 "$(sql 'PRAGMA user_version')"
 
 # ---- The subject's trail.
 out=$("$CRF_BIN" $C audit show --subject TJ01-0001 2>&1); rc=$?
@@ -178,7 +178,7 @@ expect_eq "clock set back: --strict fails" 1 "$rc"
 # ---- A version-1 file (the same rows without the two columns) is chained
 # when it is opened.
 restore
-sql "DROP TABLE transfer_out; DROP TABLE transfer_in; DROP TABLE site_audit;
+sql "DROP TABLE site_admin; DROP TABLE transfer_out; DROP TABLE transfer_in; DROP TABLE site_audit;
 	DROP TABLE import_conflict; DROP TABLE query_message; DROP TABLE data_query; DROP TABLE record_lock;
 	DROP TABLE signature; DROP INDEX subject_by_study_no;
 	ALTER TABLE subject DROP COLUMN study_no; ALTER TABLE subject DROP COLUMN status_date;
@@ -190,7 +190,7 @@ sql "DROP TABLE transfer_out; DROP TABLE transfer_in; DROP TABLE site_audit;
 	ALTER TABLE account DROP COLUMN locked; PRAGMA user_version = 1"
 out=$("$CRF_BIN" $C audit verify 2>&1); rc=$?
 expect_eq "version 1 file: verifies after the upgrade" 0 "$rc"
-expect_eq "version 1 file: upgraded" 5 "$(sql 'PRAGMA user_version')"
+expect_eq "version 1 file: upgraded" 6 "$(sql 'PRAGMA user_version')"
 expect_eq "version 1 file: the same chain as crf wrote" \
 	"$(sqlite3 "$T/clean.db" "SELECT group_concat(hash) FROM audit")" \
 	"$(sql "SELECT group_concat(hash) FROM audit")"

@@ -1,7 +1,9 @@
 #!/bin/sh
 # crf export --format csv: a site filled the way a site fills it (crf init,
 # crf user add, a headless data-entry session), exported by the real binary,
-# the files checked as text, then loaded in R by the generated read_crf.R.
+# the files checked as text; a central database's slice of one site
+# (--site) checked against that site's own export; then loaded in R by the
+# generated read_crf.R.
 . "$(dirname "$0")/../lib.sh"
 # Chinese is typed and read back: a UTF-8 locale whatever the caller has.
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
@@ -142,6 +144,97 @@ TJ01-0001,,TJ01,,0,ae,1,AETERM,\"Rash on arm, \"\"mild\"\" 头痛\",$CR
 TJ01-0001,,TJ01,,0,ae,1,AESTDAT,2026-03,$CR
 TJ01-0001,,TJ01,,0,ae,1,AEONGO,Y,$CR
 TJ01-0001,,TJ01,,0,ae,1,AEPHASE,Screening,$CR" "$(cat "$T/long/items-long.csv")"
+
+# ---- At the centre: --site CODE exports one site's slice of the central
+# database, the same files as the site's own export.  A second site, BJ02,
+# keys a subject; both sites send a transfer file; the centre imports them.
+sed -e 's/^code = TJ01/code = BJ02/' -e 's/^path = site.db/path = bj02.db/' \
+	"$T/config.ini" > "$T/BJ02.ini"
+sed -e 's/^code = TJ01/code = CENTRE/' -e 's/^path = site.db/path = central.db/' \
+	"$T/config.ini" > "$T/CENTRE.ini"
+BJ="-c $T/BJ02.ini"
+CEN="-c $T/CENTRE.ini"
+"$CRF_BIN" $BJ init >/dev/null 2>&1
+printf 'Nurse-Password-1\n' | "$CRF_BIN" $BJ user add wang.fang --role data-entry \
+	--name "Wang Fang" >/dev/null 2>&1
+cat > "$T/bj.keys" <<'KEYS'
+wang.fang<Enter>Nurse-Password-1<Enter>
+<C-n>a
+<Enter>
+<Right><Right><Enter>
+LQ<Enter>
+B456<Enter>
+1985-02-03<Enter>
+M<Enter>
+1<Enter>
+2026-11-21<Enter>
+180<Enter>
+80<Enter>
+<C-s>
+<Enter>
+<C-x>
+<C-x>
+q
+KEYS
+CRF_SCRIPT="$T/bj.keys" timeout 60 "$CRF_BIN" $BJ >"$T/ui.txt" 2>&1
+"$CRF_BIN" $C export --transfer --identifiers --out "$T/tj1.xml" >/dev/null 2>&1
+"$CRF_BIN" $BJ export --transfer --identifiers --out "$T/bj1.xml" >/dev/null 2>&1
+"$CRF_BIN" $CEN init --central >/dev/null 2>&1
+"$CRF_BIN" $CEN import "$T/tj1.xml" >/dev/null 2>&1
+"$CRF_BIN" $CEN import "$T/bj1.xml" >/dev/null 2>&1
+expect_eq "centre: both sites' subjects imported" "BJ02-0001 TJ01-0001" \
+	"$(sqlite3 "$T/central.db" "SELECT group_concat(key, ' ') FROM (SELECT key FROM subject ORDER BY key)")"
+
+"$CRF_BIN" $C export --format csv --out "$T/tj-own" >/dev/null 2>&1
+out=$("$CRF_BIN" $CEN export --format csv --out "$T/tj-slice" --site TJ01 2>&1); rc=$?
+expect_eq "export --site TJ01 at the centre: exit 0" 0 "$rc"
+expect_match "export --site: the summary names the site" \
+	'^crf export: site TJ01 of the central database only$' "$out"
+expect_match "export --site: TJ01's one subject" '^crf export: 1 subject, 2 form instances, ' "$out"
+out=$(diff -r "$T/tj-own" "$T/tj-slice" 2>&1); rc=$?
+expect_eq "export --site: the same files as the site's own export" "0|" "$rc|$out"
+expect_eq "export --site: BJ02's subject left out" "" "$(grep -l 'BJ02' "$T"/tj-slice/*.csv)"
+"$CRF_BIN" $C export --format csv --long --identifiers --out "$T/tj-own-long" >/dev/null 2>&1
+"$CRF_BIN" $CEN export --format csv --long --identifiers --out "$T/tj-slice-long" \
+	--site=TJ01 >/dev/null 2>&1
+out=$(diff -r "$T/tj-own-long" "$T/tj-slice-long" 2>&1); rc=$?
+expect_eq "export --site --long --identifiers: the same files as the site's" "0|" "$rc|$out"
+"$CRF_BIN" $BJ export --format csv --out "$T/bj-own" >/dev/null 2>&1
+"$CRF_BIN" $CEN export --format csv --out "$T/bj-slice" --site BJ02 >/dev/null 2>&1
+out=$(diff -r "$T/bj-own" "$T/bj-slice" 2>&1); rc=$?
+expect_eq "export --site BJ02: the same files as BJ02's own export" "0|" "$rc|$out"
+expect_match "export --site BJ02: its subject" '^BJ02-0001,,BJ02,scr,1,1,' "$(cat "$T/bj-slice/dm.csv")"
+expect_eq "export --site: in the centre's audit trail, with the site" \
+	"csv, site TJ01|$T/tj-slice
+csv, site TJ01|$T/tj-slice-long
+csv, site BJ02|$T/bj-slice" \
+	"$(sqlite3 "$T/central.db" "SELECT new_value, reason FROM audit WHERE action = 'export' ORDER BY seq")"
+out=$("$CRF_BIN" $CEN audit verify 2>&1); rc=$?
+expect_eq "export --site: the centre's trail still verifies" 0 "$rc"
+"$CRF_BIN" $CEN export --format csv --out "$T/all" >/dev/null 2>&1
+expect_eq "export at the centre without --site: every subject, each with its site" \
+	"BJ02-0001,BJ02 TJ01-0001,TJ01" \
+	"$(tail -n +2 "$T/all/dm.csv" | cut -d, -f1,3 | tr -d '\r' | tr '\n' ' ' | sed 's/ $//')"
+
+# ---- --site refused: on a site's database, an unknown site, not a code.
+out=$("$CRF_BIN" $C export --format csv --out "$T/no1" --site TJ01 2>&1); rc=$?
+expect_eq "export --site on a site's database: exit 1" 1 "$rc"
+expect_eq "export --site on a site's database: says why" \
+	"crf export: --site is for the central database: this is the database of site TJ01, which holds only its own subjects (export it without --site)" \
+	"$out"
+out=$("$CRF_BIN" $CEN export --format csv --out "$T/no2" --site SH03 2>&1); rc=$?
+expect_eq "export --site with an unknown site: exit 1" 1 "$rc"
+expect_eq "export --site with an unknown site: names it, and the sites there" \
+	"crf export: the central database has no site SH03: no subject of it, no transfer file imported from it (its sites: BJ02, TJ01)" \
+	"$out"
+out=$("$CRF_BIN" $CEN export --format csv --out "$T/no3" --site tj01 2>&1); rc=$?
+expect_eq "export --site with no site code: usage, exit 2" 2 "$rc"
+expect_match "export --site with no site code: says what a code is" \
+	"^crf export: --site needs a site code, 2 to 8 upper-case letters or digits such as TJ01, not 'tj01'$" "$out"
+expect_eq "export --site refused: no folder made" "no no no" \
+	"$([ -e "$T/no1" ] && echo yes || echo no) $([ -e "$T/no2" ] && echo yes || echo no) $([ -e "$T/no3" ] && echo yes || echo no)"
+expect_eq "export --site refused: nothing audited at the centre" 4 \
+	"$(sqlite3 "$T/central.db" "SELECT count(*) FROM audit WHERE action = 'export'")"
 
 # ---- R: the generated script loads every form, typed and labelled.
 if ! command -v Rscript >/dev/null 2>&1; then

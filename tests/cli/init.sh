@@ -17,7 +17,7 @@ sed -i 's|^path = .*|path = data/site.db|' "$T/config.ini"
 out=$("$CRF_BIN" -c "$T/config.ini" init 2>&1); rc=$?
 expect_eq "init: exit 0" 0 "$rc"
 expect_match "init: says what it made" "created $T/data/site.db for site TJ01" "$out"
-expect_eq "init: schema version" 5 "$(sqlite3 "$T/data/site.db" 'PRAGMA user_version')"
+expect_eq "init: schema version" 6 "$(sqlite3 "$T/data/site.db" 'PRAGMA user_version')"
 expect_eq "init: site recorded" "TJ01" "$(sqlite3 "$T/data/site.db" 'SELECT code FROM site')"
 expect_eq "init: WAL" "wal" "$(sqlite3 "$T/data/site.db" 'PRAGMA journal_mode')"
 

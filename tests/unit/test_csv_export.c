@@ -3,7 +3,9 @@
  * data manager exports), on the fixture study: the exact text of the
  * files, quoting, missing codes apart from blanks, the long format, the
  * dictionaries (crf's and REDCap's), the R script, files read back against
- * the database, and the refusals (a folder in use, a nurse, a full disk). */
+ * the database, and the refusals (a folder in use, a nurse, a full disk).
+ * Then a central database filled from two sites' transfer files: each
+ * site's slice (--site) gives the site's own files, byte for byte. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -20,11 +22,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "crf/central.h"
 #include "crf/csv_export.h"
 #include "crf/formdef.h"
 #include "crf/lifecycle.h"
+#include "crf/odm.h"
 #include "crf/redcap.h"
 #include "crf/store.h"
+#include "crf/transfer.h"
 #include "crf/util.h"
 
 #define NURSE_PW "Nurse-Password-1"
@@ -52,9 +57,11 @@ as(const char *login, const char *pw)
 	user_row_clear(&u);
 }
 
-/* Save one form instance: (field, value, missing code) triples, then NULL. */
+/* Save one form instance into s: the (field, value, missing code)
+ * triples of ap, then NULL. */
 static void
-save(long long subj, const char *event, int erep, const char *form, int frep, ...)
+vsave(store *s, long long subj, const char *event, int erep, const char *form, int frep,
+    va_list ap)
 {
 	form_key key = { subj, event, erep, form, frep };
 	const form_def *fd = study_form(study, form);
@@ -62,22 +69,42 @@ save(long long subj, const char *event, int erep, const char *form, int frep, ..
 	size_t n = 0;
 	form_data data;
 	int version;
-	va_list ap;
 	crf_err e;
 
-	va_start(ap, frep);
 	for (const char *f; (f = va_arg(ap, const char *)) != NULL && n < 16; n++) {
 		const char *v = va_arg(ap, const char *);
 		const char *m = va_arg(ap, const char *);
 
 		ch[n] = (item_change){ f, v, m, 0 };
 	}
-	va_end(ap);
-	assert_int_equal(store_load_form(st, &key, &data, &e), CRF_OK);
-	if (store_save_form(st, &key, data.version, fd ? fd->version : 1, FORM_INCOMPLETE, ch,
+	assert_int_equal(store_load_form(s, &key, &data, &e), CRF_OK);
+	if (store_save_form(s, &key, data.version, fd ? fd->version : 1, FORM_INCOMPLETE, ch,
 	    n, NULL, &version, &e) != CRF_OK)
 		fail_msg("save %s/%s: %s", event, form, e.msg);
 	form_data_clear(&data);
+}
+
+/* Save one form instance: (field, value, missing code) triples, then NULL. */
+static void
+save(long long subj, const char *event, int erep, const char *form, int frep, ...)
+{
+	va_list ap;
+
+	va_start(ap, frep);
+	vsave(st, subj, event, erep, form, frep, ap);
+	va_end(ap);
+}
+
+/* The same, into another database s. */
+static void
+save_in(store *s, long long subj, const char *event, int erep, const char *form, int frep,
+    ...)
+{
+	va_list ap;
+
+	va_start(ap, frep);
+	vsave(s, subj, event, erep, form, frep, ap);
+	va_end(ap);
 }
 
 static int
@@ -1117,6 +1144,270 @@ test_names_and_collision(void **state)
 	free(sdir);
 }
 
+/* ---- A site's slice of the central database --------------------------------- */
+
+/* Sign in to s. */
+static void
+as_in(store *s, const char *login, const char *pw)
+{
+	user_row u;
+	crf_err e;
+
+	assert_int_equal(store_login(s, login, pw, &u, &e), CRF_OK);
+	user_row_clear(&u);
+}
+
+/* A new site database in base, with a nurse (signed in) and a data
+ * manager. */
+static store *
+new_site(const char *code, const char *name)
+{
+	char *p = xasprintf("%s/%s.db", base, code);
+	store *s;
+	crf_err e;
+
+	assert_int_equal(store_create(p, code, name, &s, &e), CRF_OK);
+	free(p);
+	store_set_user(s, "setup");
+	assert_int_equal(store_add_user(s, "nurse", "Wang Fang", "data-entry", NURSE_PW, &e),
+	    CRF_OK);
+	assert_int_equal(store_add_user(s, "dm", "Chen Jing", "data-manager", DM_PW, &e),
+	    CRF_OK);
+	as_in(s, "nurse", NURSE_PW);
+	return s;
+}
+
+static long long
+new_subject(store *s)
+{
+	subject_row r;
+	crf_err e;
+	long long id;
+
+	assert_int_equal(store_add_subject(s, &r, &e), CRF_OK);
+	id = r.id;
+	subject_row_clear(&r);
+	return id;
+}
+
+/* Everything site s has, as a transfer file, imported into central c. */
+static void
+send(store *s, store *c)
+{
+	odm_opts o = { .kind = ODM_TRANSACTIONAL, .transfer = true, .identifiers = true };
+	char hex[TRANSFER_CHECKSUM_HEX + 1];
+	import_result r;
+	strbuf doc = { 0 };
+	crf_err e;
+
+	assert_int_equal(store_audit_max_seq(s, &o.through_seq, &e), CRF_OK);
+	if (odm_export(s, study, &o, &doc, NULL, &e) != CRF_OK)
+		fail_msg("transfer of %s: %s", store_site_code(s), e.msg);
+	transfer_checksum(doc.s, doc.len, hex);
+	if (central_import(c, study, doc.s, doc.len, "t.xml", hex, &r, &e) != CRF_OK)
+		fail_msg("import of %s: %s", store_site_code(s), e.msg);
+	assert_false(r.already);
+	sb_free(&doc);
+}
+
+/* The export of s with o into a new folder; its name (owned). */
+static char *
+export_of(store *s, const csv_opts *o, csv_summary *sum)
+{
+	char *d = new_dir();
+	crf_err e;
+
+	if (csv_export(s, study, d, o, sum, &e) != CRF_OK)
+		fail_msg("export: %s", e.msg);
+	return d;
+}
+
+/* Folders a and b hold the same files, byte for byte. */
+static void
+expect_same_files(const char *a, const char *b)
+{
+	char *la = listing(a), *lb = listing(b);
+	char *names = xstrdup(la);
+
+	assert_string_equal(la, lb);
+	for (char *name = strtok(names, " "); name != NULL; name = strtok(NULL, " ")) {
+		char *pa = path_join(a, name), *pb = path_join(b, name);
+		size_t na, nb;
+		char *ta = file_read_all(pa, &na), *tb = file_read_all(pb, &nb);
+
+		assert_non_null(ta);
+		assert_non_null(tb);
+		if (na != nb || memcmp(ta, tb, na) != 0)
+			fail_msg("%s differs from %s:\n%s\n---\n%s", pb, pa, ta, tb);
+		free(ta);
+		free(tb);
+		free(pa);
+		free(pb);
+	}
+	free(names);
+	free(la);
+	free(lb);
+}
+
+/* The new value of the last export row of the central database. */
+static char *
+last_export(const char *db)
+{
+	sqlite3 *h;
+	sqlite3_stmt *s;
+	char *v = NULL;
+
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT new_value FROM audit WHERE action = "
+	    "'export' ORDER BY seq DESC LIMIT 1", -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return v;
+}
+
+static void
+test_site_slice(void **state)
+{
+	csv_opts wide = { 0 }, lng = { .long_format = true },
+	    ids = { .identifiers = true };
+	csv_opts tj = { .site = "TJ01" }, tj_long = { .long_format = true, .site = "TJ01" },
+	    tj_ids = { .identifiers = true, .site = "TJ01" }, bj = { .site = "BJ02" };
+	store *a = new_site("TJ01", "Tianjin"), *b = new_site("BJ02", "Beijing"), *c;
+	char *cpath = path_join(base, "central.db");
+	char *da, *dc, *text, *v;
+	long long a1, a2, b1;
+	csv_summary sum;
+	crf_err e;
+
+	(void)state;
+	/* Two sites key their subjects; BJ02's are the ones TJ01's slice must
+	 * not hold. */
+	a1 = new_subject(a);
+	a2 = new_subject(a);
+	b1 = new_subject(b);
+	save_in(a, a1, "scr", 1, "dm", 1, "sex", "F", NULL, "pregnant", NULL, "NA",
+	    "height", "170.0", NULL, "weight", NULL, "ND", "initials", "ZXM", NULL,
+	    "notes", NOTES, NULL, NULL);
+	save_in(a, a1, "scr", 1, "vs", 1, "vsdat", "2026-02-20", NULL, "temp", "36.6", NULL, NULL);
+	save_in(a, a1, "uns", 1, "vs", 1, "vsdat", "2026-02-25", NULL, NULL);
+	save_in(a, a1, "", 0, "ae", 1, "aeterm", "Rash, mild", NULL, "aeser", "Y", NULL, NULL);
+	save_in(a, a1, "", 0, "ae", 2, "aeterm", "\xe5\xa4\xb4\xe7\x97\x9b", NULL, NULL);
+	save_in(a, a2, "scr", 1, "dm", 1, "sex", "M", NULL, NULL);
+	save_in(b, b1, "scr", 1, "dm", 1, "sex", "M", NULL, "weight", NULL, "UNK",
+	    "initials", "LQ", NULL, NULL);
+	save_in(b, b1, "", 0, "ae", 1, "aeterm", "Headache", NULL, NULL);
+
+	/* The centre, filled with both sites' transfer files. */
+	assert_int_equal(store_create(cpath, "CENTRE", "Coordinating centre", &c, &e), CRF_OK);
+	store_set_user(c, "centre.setup");
+	assert_int_equal(store_make_central(c, &e), CRF_OK);
+	as_in(a, "dm", DM_PW);
+	as_in(b, "dm", DM_PW);
+	send(a, c);
+	send(b, c);
+
+	/* Each site's slice: the site's own files, whatever the options. */
+	{
+		const csv_opts *site[] = { &wide, &lng, &ids, &wide };
+		const csv_opts *slice[] = { &tj, &tj_long, &tj_ids, &bj };
+		store *from[] = { a, a, a, b };
+
+		for (size_t i = 0; i < 4; i++) {
+			da = export_of(from[i], site[i], &sum);
+			csv_summary_clear(&sum);
+			dc = export_of(c, slice[i], &sum);
+			assert_int_equal(sum.subjects, from[i] == a ? 2 : 1);
+			csv_summary_clear(&sum);
+			expect_same_files(da, dc);
+			free(da);
+			free(dc);
+		}
+	}
+	/* The other site's subjects are not in the slice. */
+	dc = export_of(c, &tj, &sum);
+	csv_summary_clear(&sum);
+	text = file_in(dc, "dm.csv");
+	assert_null(strstr(text, "BJ02"));
+	assert_non_null(strstr(text, "\r\nTJ01-0001,,TJ01,scr,1,1,F,"));
+	free(text);
+	text = file_in(dc, "ae.csv");
+	assert_null(strstr(text, "Headache"));
+	free(text);
+	free(dc);
+	/* The audit row names the site's slice. */
+	v = last_export(cpath);
+	assert_string_equal(v, "csv, site TJ01");
+	free(v);
+
+	/* Without --site: every subject, each with its own site. */
+	dc = export_of(c, &wide, &sum);
+	assert_int_equal(sum.subjects, 3);
+	csv_summary_clear(&sum);
+	text = file_in(dc, "dm.csv");
+	assert_non_null(strstr(text, "\r\nBJ02-0001,,BJ02,scr,1,1,M,"));
+	assert_non_null(strstr(text, "\r\nTJ01-0002,,TJ01,scr,1,1,M,"));
+	assert_null(strstr(text, "CENTRE"));
+	free(text);
+	free(dc);
+	v = last_export(cpath);
+	assert_string_equal(v, "csv");
+	free(v);
+
+	/* Refused before anything is written: no folder made, nothing audited. */
+	dc = new_dir();
+	assert_int_equal(csv_export(a, study, dc, &tj, &sum, &e), CRF_EINVAL);
+	assert_string_equal(e.msg, "--site is for the central database: this is the database "
+	    "of site TJ01, which holds only its own subjects (export it without --site)");
+	assert_int_equal(access(dc, F_OK), -1);
+	{
+		csv_opts sh = { .site = "SH03" }, bad = { .site = "tj01" };
+
+		assert_int_equal(csv_export(c, study, dc, &sh, &sum, &e), CRF_ENOENT);
+		assert_string_equal(e.msg, "the central database has no site SH03: no subject of "
+		    "it, no transfer file imported from it (its sites: BJ02, TJ01)");
+		assert_int_equal(access(dc, F_OK), -1);
+		assert_int_equal(csv_export(c, study, dc, &bad, &sum, &e), CRF_EINVAL);
+		assert_string_equal(e.msg, "'tj01' is not a site code: a site code is 2 to 8 "
+		    "upper-case letters or digits, such as TJ01");
+		assert_int_equal(access(dc, F_OK), -1);
+		/* A prefix of a code is not the code. */
+		bad.site = "TJ0";
+		assert_int_equal(csv_export(c, study, dc, &bad, &sum, &e), CRF_ENOENT);
+	}
+	v = last_export(cpath);
+	assert_string_equal(v, "csv");
+	free(v);
+
+	/* A site that has sent a file but has no subject yet is known: its
+	 * slice is the headers only. */
+	{
+		sqlite3 *h;
+		csv_opts sh = { .site = "SH03" };
+
+		assert_int_equal(sqlite3_open(cpath, &h), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(h, "INSERT INTO transfer_in (file_oid, site_code, "
+		    "checksum, imported_at, imported_by, changes, conflicts) VALUES "
+		    "('crf/X/SH03/transfer/1/A', 'SH03', 'x', '2026-03-01T02:00:00Z', 'centre', 0, 0)",
+		    NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(h);
+		assert_int_equal(csv_export(c, study, dc, &sh, &sum, &e), CRF_OK);
+		assert_int_equal(sum.subjects, 0);
+		assert_int_equal(sum.instances, 0);
+		csv_summary_clear(&sum);
+		text = file_in(dc, "dm.csv");
+		assert_true(str_starts(text, "subject,"));
+		assert_int_equal(strchr(text, '\n')[1], '\0');
+		free(text);
+	}
+	free(dc);
+	store_close(a);
+	store_close(b);
+	store_close(c);
+	free(cpath);
+}
+
 int
 main(void)
 {
@@ -1135,6 +1426,7 @@ main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_full_disk),
 		cmocka_unit_test(test_names_and_collision),
+		cmocka_unit_test(test_site_slice),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,5 +1,6 @@
-/* test_lifecycle.c - a subject's life in the study: each move with its
- * role, order, date, reason and audit rows; study numbers never reused. */
+/* test_lifecycle.c - a subject's life in the study: the list of states;
+ * each move with its role, order, date, reason and audit rows; study
+ * numbers never reused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -21,6 +22,52 @@ setup(void **state)
 {
 	(void)state;
 	return review_site_setup("/tmp/crf-life.XXXXXX");
+}
+
+/* The one list of the states: names, words, glyphs, order. */
+static void
+test_states(void **state)
+{
+	subject_state s;
+
+	(void)state;
+	for (int i = 0; i < SUBJ_STATE_COUNT; i++) {
+		assert_true(subject_state_from_name(subject_state_name((subject_state)i), &s));
+		assert_int_equal(s, i);
+	}
+	assert_true(subject_state_from_name("screening", &s));
+	assert_int_equal(s, SUBJ_SCREENING);
+	assert_true(subject_state_from_name("died", &s));
+	assert_int_equal(s, SUBJ_STATE_COUNT - 1);
+	assert_false(subject_state_from_name("lost", &s));
+	assert_false(subject_state_from_name(NULL, &s));
+	assert_string_equal(subject_state_name(SUBJ_SCREEN_FAILURE), "screen_failure");
+	assert_string_equal(subject_state_name(SUBJ_STATE_COUNT), "");
+	assert_string_equal(subject_state_title(SUBJ_SCREEN_FAILURE), "Screen failure");
+	assert_string_equal(subject_state_title(SUBJ_STATE_COUNT), "Unknown");
+	assert_string_equal(subject_state_word(SUBJ_SCREEN_FAILURE), "screen failure");
+	assert_string_equal(subject_state_word(SUBJ_STATE_COUNT), "");
+	assert_string_equal(subject_state_glyph(SUBJ_WITHDRAWN, true), "⊘");
+	assert_string_equal(subject_state_glyph(SUBJ_COMPLETED, false), "+");
+	assert_string_equal(subject_state_glyph(SUBJ_STATE_COUNT, false), "?");
+
+	/* By the stored name, as the rows carry it. */
+	assert_string_equal(subject_status_word("screen_failure"), "screen failure");
+	assert_string_equal(subject_status_word("enrolled"), "enrolled");
+	assert_string_equal(subject_status_word("other"), "other");
+	assert_string_equal(subject_status_word(NULL), "");
+	assert_string_equal(subject_status_glyph("enrolled", true), "●");
+	assert_string_equal(subject_status_glyph("enrolled", false), "*");
+	assert_string_equal(subject_status_glyph("died", false), "#");
+	assert_string_equal(subject_status_glyph("lost", true), "?");
+	assert_true(subject_status_active("screening"));
+	assert_true(subject_status_active("enrolled"));
+	assert_false(subject_status_active("screen_failure"));
+	assert_false(subject_status_active("withdrawn"));
+	assert_false(subject_status_active("completed"));
+	assert_false(subject_status_active("died"));
+	assert_false(subject_status_active("lost"));
+	assert_false(subject_status_active(NULL));
 }
 
 static void
@@ -117,6 +164,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_enrol_and_end),
 	};
 

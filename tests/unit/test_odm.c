@@ -17,6 +17,7 @@
 #include "crf/signoff.h"
 #include "crf/store.h"
 #include "crf/util.h"
+#include "crf/xmlrt.h"
 
 #define SCHEMA "schema/odm132/" ODM_SCHEMA_FILE
 #define NURSE_PW "Nurse-Password-1"
@@ -210,6 +211,25 @@ teardown(void **state)
 
 /* A casebook with every kind of value, a correction, a removal, a
  * missing-data code, a signature, a lock and a change after the unlock. */
+/* A machine without libxml2: crf's full-screen program does not need it
+ * (it is loaded only here); an export, a check or an import says what is
+ * missing.  First of all the tests, before anything has loaded it. */
+static void
+test_without_libxml2(void **state)
+{
+	odm_report r = { 0 };
+	crf_err e;
+
+	(void)state;
+	xml_runtime_test_library("libxml2-not-installed.so.0");
+	assert_int_equal(odm_check("<ODM/>", 6, "x.xml", &r, &e), CRF_EIO);
+	assert_non_null(strstr(e.msg, "need libxml2, which is not installed"));
+	assert_int_equal(r.n, 0);
+	xml_runtime_test_library(NULL);
+	assert_int_equal(odm_check("<ODM/>", 6, "x.xml", &r, &e), CRF_OK);
+	odm_report_clear(&r);
+}
+
 static void
 test_build_site(void **state)
 {
@@ -775,6 +795,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_without_libxml2),
 		cmocka_unit_test(test_build_site),
 		cmocka_unit_test(test_snapshot),
 		cmocka_unit_test(test_snapshot_signature),

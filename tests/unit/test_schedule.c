@@ -69,27 +69,6 @@ day(int y, int m, int d)
 }
 
 static void
-test_statuses(void **state)
-{
-	(void)state;
-	assert_int_equal(subject_status_index("screening"), 0);
-	assert_int_equal(subject_status_index("died"), SUBJECT_STATUS_COUNT - 1);
-	assert_int_equal(subject_status_index("lost"), -1);
-	assert_int_equal(subject_status_index(NULL), -1);
-	assert_string_equal(subject_status_word("screen_failure"), "screen failure");
-	assert_string_equal(subject_status_word("enrolled"), "enrolled");
-	assert_string_equal(subject_status_word("other"), "other");
-	assert_string_equal(subject_status_glyph("enrolled", true), "●");
-	assert_string_equal(subject_status_glyph("enrolled", false), "*");
-	assert_string_equal(subject_status_glyph("died", false), "#");
-	assert_string_equal(subject_status_glyph("lost", true), "?");
-	assert_true(subject_status_active("screening"));
-	assert_true(subject_status_active("enrolled"));
-	assert_false(subject_status_active("withdrawn"));
-	assert_false(subject_status_active("completed"));
-}
-
-static void
 test_index_lookup(void **state)
 {
 	static const row_spec spec[] = {
@@ -340,7 +319,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_statuses),
 		cmocka_unit_test(test_index_lookup),
 		cmocka_unit_test(test_index_empty),
 		cmocka_unit_test(test_window),

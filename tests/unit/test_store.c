@@ -482,6 +482,51 @@ test_subjects(void **state)
 
 /* ---- Saving forms ------------------------------------------------------- */
 
+/* A held snapshot: every read sees the database as of one instant while
+ * another session adds a subject; reads nest inside it; nothing is
+ * written meanwhile; after the release the new subject is there. */
+static void
+test_hold_snapshot(void **state)
+{
+	fx *f = *state;
+	store *other;
+	subject_row *rows = NULL, r;
+	size_t n = 0;
+	form_data fd;
+	form_key k;
+	crf_err e = { "" };
+
+	make_store(f);
+	k = dm_key(add_subject(f->st));
+	assert_int_equal(store_hold_snapshot(f->st, &e), CRF_OK);
+	assert_int_equal(store_hold_snapshot(f->st, &e), CRF_EINVAL);
+	assert_int_equal(store_open(f->path, &other, &e), CRF_OK);
+	store_set_user(other, "bob");
+	assert_int_equal(store_add_subject(other, &r, &e), CRF_OK);
+	subject_row_clear(&r);
+	store_close(other);
+	/* A read with its own transaction joins the snapshot and leaves it
+	 * open. */
+	assert_int_equal(store_load_form(f->st, &k, &fd, &e), CRF_OK);
+	form_data_clear(&fd);
+	assert_int_equal(store_list_subjects(f->st, &rows, &n, &e), CRF_OK);
+	assert_int_equal(n, 1);
+	subject_rows_free(rows, n);
+	/* A write is refused, and the snapshot stays. */
+	assert_int_not_equal(store_add_subject(f->st, &r, &e), CRF_OK);
+	assert_int_equal(store_list_subjects(f->st, &rows, &n, &e), CRF_OK);
+	assert_int_equal(n, 1);
+	subject_rows_free(rows, n);
+	store_release_snapshot(f->st);
+	store_release_snapshot(f->st);
+	assert_int_equal(store_list_subjects(f->st, &rows, &n, &e), CRF_OK);
+	assert_int_equal(n, 2);
+	subject_rows_free(rows, n);
+	assert_int_equal(store_add_subject(f->st, &r, &e), CRF_OK);
+	assert_string_equal(r.key, "TJ01-0003");
+	subject_row_clear(&r);
+}
+
 static void
 test_load_not_started(void **state)
 {
@@ -1289,6 +1334,7 @@ main(void)
 		T(test_not_crf),
 		T(test_migrate_from_zero),
 		T(test_subjects),
+		T(test_hold_snapshot),
 		T(test_load_not_started),
 		T(test_save_new_form),
 		T(test_save_conflict_new),

@@ -4,7 +4,7 @@
  * new changes; the chain of transfers recorded in transfer_out; their
  * import into a central database: in order, once, all or nothing, a
  * change made at the centre kept as a conflict, the centre's audit trail
- * verifying afterwards. */
+ * verifying afterwards; the export of one site's slice of the centre. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -19,6 +19,7 @@
 #include "crf/central.h"
 #include "crf/date.h"
 #include "crf/odm.h"
+#include "crf/signoff.h"
 #include "crf/store.h"
 #include "crf/transfer.h"
 #include "crf/util.h"
@@ -469,6 +470,291 @@ test_central_import(void **state)
 	store_close(c);
 }
 
+/* A new central database at dir/name (removed by teardown()). */
+static store *
+central_at(const char *name)
+{
+	char *p = path_join(dir, name);
+	store *c;
+	crf_err e;
+
+	assert_int_equal(store_create(p, "CENTRE", "Coordinating centre", &c, &e), CRF_OK);
+	store_set_user(c, "centre.setup");
+	assert_int_equal(store_make_central(c, &e), CRF_OK);
+	free(p);
+	return c;
+}
+
+/* The ClinicalData element of an ODM document (owned). */
+static char *
+clinical_of(const char *doc)
+{
+	const char *a = strstr(doc, "<ClinicalData "), *b = strstr(doc, "</ClinicalData>");
+
+	assert_non_null(a);
+	assert_non_null(b);
+	return xstrndup(a, (size_t)(b - a));
+}
+
+/* An export of st as o says, valid against the schema and crf's checks. */
+static char *
+checked_export(store *from, const odm_opts *o)
+{
+	strbuf out = { 0 };
+	odm_report r = { 0 };
+	crf_err e;
+
+	if (odm_export_checked(from, sd, o, SCHEMA, &out, NULL, &r, &e) != CRF_OK)
+		fail_msg("odm_export_checked: %s", e.msg);
+	odm_report_clear(&r);
+	return sb_steal(&out);
+}
+
+static void
+test_slice(void **state)
+{
+	form_key dm = { subj, "scr", 1, "dm", 1 };
+	signoff_target t = signoff_target_of(&dm, SCOPE_FORM);
+	item_change fix[] = { { "weight", "67.0", NULL, 0 } };
+	item_change bj_dm[] = { { "weight", "58.5", NULL, 0 } };
+	odm_opts full = { .kind = ODM_TRANSACTIONAL };
+	odm_opts slice = { .kind = ODM_TRANSACTIONAL, .site = "TJ01" };
+	char *bjpath = path_join(dir, "bj02.db");
+	char *site_doc, *bj_doc, *tj_doc, *a, *b, *c1_doc, *c2_doc;
+	store *bj, *c1, *c2;
+	subject_row s;
+	import_result r;
+	crf_err e;
+
+	(void)state;
+	/* A lock, an unlock and a correction after it (EditPoint DBAudit). */
+	at("2026-03-05T02:00:00Z");
+	as("dm", DM_PW);
+	assert_int_equal(store_lock(st, &t, &e), CRF_OK);
+	assert_int_equal(store_unlock(st, &t, "Correction requested", &e), CRF_OK);
+	as("nurse", NURSE_PW);
+	save(&dm, fix, 1, FORM_COMPLETE, "Source document re-read");
+	site_doc = checked_export(st, &full);
+	assert_non_null(strstr(site_doc, "EditPoint=\"DBAudit\""));
+	tj_doc = transfer(0, max_seq(), NULL, NULL);
+
+	/* Another site with one subject. */
+	assert_int_equal(store_create(bjpath, "BJ02", "Beijing", &bj, &e), CRF_OK);
+	store_set_user(bj, "setup");
+	assert_int_equal(store_add_user(bj, "bj.nurse", "Liu Yang", "data-entry", NURSE_PW,
+	    &e), CRF_OK);
+	{
+		user_row u;
+
+		assert_int_equal(store_login(bj, "bj.nurse", NURSE_PW, &u, &e), CRF_OK);
+		user_row_clear(&u);
+	}
+	assert_int_equal(store_add_subject(bj, &s, &e), CRF_OK);
+	{
+		form_key k = { s.id, "scr", 1, "dm", 1 };
+		form_data fd;
+		int v;
+
+		assert_int_equal(store_load_form(bj, &k, &fd, &e), CRF_OK);
+		assert_int_equal(store_save_form(bj, &k, fd.version, 1, FORM_INCOMPLETE, bj_dm, 1,
+		    NULL, &v, &e), CRF_OK);
+		form_data_clear(&fd);
+	}
+	subject_row_clear(&s);
+	{
+		odm_opts o = { .kind = ODM_TRANSACTIONAL, .transfer = true };
+		bj_doc = checked_export(bj, &o);
+	}
+
+	/* Not on a site's own database; not of a site the centre has nothing of. */
+	{
+		strbuf out = { 0 };
+
+		assert_int_equal(odm_export(st, sd, &slice, &out, NULL, &e), CRF_EINVAL);
+		assert_non_null(strstr(e.msg, "own database"));
+		sb_free(&out);
+	}
+	c1 = central_at("slice1.db");
+	{
+		strbuf out = { 0 };
+
+		assert_int_equal(odm_export(c1, sd, &slice, &out, NULL, &e), CRF_ENOENT);
+		assert_non_null(strstr(e.msg, "nothing of site TJ01"));
+		sb_free(&out);
+	}
+	assert_int_equal(import(c1, tj_doc, &r, &e), CRF_OK);
+	assert_int_equal(import(c1, bj_doc, &r, &e), CRF_OK);
+
+	/* The slice: the site's clinical data, byte for byte; BJ02's stay out. */
+	c1_doc = checked_export(c1, &slice);
+	a = clinical_of(site_doc);
+	b = clinical_of(c1_doc);
+	assert_string_equal(a, b);
+	free(b);
+	assert_null(strstr(c1_doc, "BJ02-"));
+	assert_non_null(strstr(c1_doc, "<FullName>Wang Fang</FullName>"));
+	assert_non_null(strstr(c1_doc, "<Location OID=\"LOC.TJ01\" Name=\"Tianjin\""));
+
+	/* Imported into another centre, the slice exports the same again. */
+	c2 = central_at("slice2.db");
+	assert_int_equal(import(c2, c1_doc, &r, &e), CRF_OK);
+	assert_int_equal(r.subjects, 2);
+	c2_doc = checked_export(c2, &slice);
+	b = clinical_of(c2_doc);
+	assert_string_equal(a, b);
+	free(b);
+	free(a);
+
+	/* A form status the centre changed is kept like a value: the centre
+	 * reopens the form; a file then says the site's form is complete
+	 * (hand-made: a site's own status always changes), a conflict. */
+	{
+		form_key cdm = { 0, "scr", 1, "dm", 1 };
+		item_change none[] = { { "weight", "67.0", NULL, 0 } };
+		subject_row cs;
+		form_data fd;
+		user_row u;
+		char *oid_at = strstr(tj_doc, "FileOID=\""), *prior, *t2, *hit;
+		import_conflict *rows;
+		size_t n;
+		int v;
+
+		store_set_user(c1, "centre.setup");
+		assert_int_equal(store_add_user(c1, "centre.nurse", "Sun Li", "data-entry", NURSE_PW,
+		    &e), CRF_OK);
+		assert_int_equal(store_login(c1, "centre.nurse", NURSE_PW, &u, &e), CRF_OK);
+		user_row_clear(&u);
+		assert_int_equal(store_find_subject(c1, "TJ01-0001", &cs, &e), CRF_OK);
+		cdm.subject_id = cs.id;
+		subject_row_clear(&cs);
+		assert_int_equal(store_load_form(c1, &cdm, &fd, &e), CRF_OK);
+		assert_int_equal(fd.status, FORM_COMPLETE);
+		assert_int_equal(store_save_form(c1, &cdm, fd.version, 1, FORM_INCOMPLETE, none, 1,
+		    "Reopened for review", &v, &e), CRF_OK);
+		form_data_clear(&fd);
+
+		assert_non_null(oid_at);
+		prior = xstrndup(oid_at + 9, strcspn(oid_at + 9, "\""));
+		at("2026-03-06T02:00:00Z");
+		as("nurse", NURSE_PW);
+		save(&dm, NULL, 0, FORM_INCOMPLETE, "Reopened");
+		{
+			/* The rows after the last one the first transfer carried. */
+			long long last = 0;
+
+			for (const char *p = tj_doc; (p = strstr(p, "ID=\"AR.")) != NULL; p += 7)
+				if (atoll(p + 7) > last)
+					last = atoll(p + 7);
+			t2 = transfer(last, max_seq(), prior, NULL);
+		}
+		hit = strstr(t2, ">incomplete<");
+		assert_non_null(hit);
+		memmove(hit + 1, hit + 3, strlen(hit + 3) + 1);   /* "incomplete" -> "complete" */
+		assert_int_equal(import(c1, t2, &r, &e), CRF_OK);
+		assert_int_equal(r.conflicts, 1);
+		assert_int_equal(store_load_form(c1, &cdm, &fd, &e), CRF_OK);
+		assert_int_equal(fd.status, FORM_INCOMPLETE);
+		form_data_clear(&fd);
+		assert_int_equal(central_conflicts(c1, &rows, &n, &e), CRF_OK);
+		assert_int_equal(n, 1);
+		assert_string_equal(rows[0].field, "");
+		assert_string_equal(rows[0].central_value, "incomplete");
+		assert_string_equal(rows[0].site_value, "complete");
+		{
+			char *line = import_conflict_text(&rows[0]);
+
+			assert_non_null(strstr(line, "site TJ01, subject TJ01-0001, scr/1 dm/1 form "
+			    "status: centre incomplete, site complete (file "));
+			free(line);
+		}
+		import_conflicts_free(rows, n);
+		free(prior);
+		free(t2);
+	}
+
+	store_close(c1);
+	store_close(c2);
+	store_close(bj);
+	{
+		const char *names[] = { "bj02.db", "slice1.db", "slice2.db" };
+		const char *ext[] = { "", "-wal", "-shm" };
+
+		for (size_t i = 0; i < 3; i++)
+			for (size_t j = 0; j < 3; j++) {
+				char *p = xasprintf("%s/%s%s", dir, names[i], ext[j]);
+				unlink(p);
+				free(p);
+			}
+	}
+	free(bjpath);
+	free(site_doc);
+	free(tj_doc);
+	free(bj_doc);
+	free(c1_doc);
+	free(c2_doc);
+}
+
+/* The on-read hook of test_consistent_export: the first time a read of
+ * the export begins, another session sets subject 2's weight to arg. */
+static int other_saves;
+
+static void
+save_meanwhile(void *arg)
+{
+	store *o;
+	user_row u;
+	subject_row sr;
+	form_data fd;
+	item_change ch[] = { { "weight", arg, NULL, 0 } };
+	crf_err e;
+	int v;
+
+	if (other_saves++ > 0)
+		return;
+	assert_int_equal(store_open(path, &o, &e), CRF_OK);
+	assert_int_equal(store_login(o, "nurse", NURSE_PW, &u, &e), CRF_OK);
+	user_row_clear(&u);
+	assert_int_equal(store_find_subject(o, "TJ01-0002", &sr, &e), CRF_OK);
+	{
+		form_key k = { sr.id, "scr", 1, "dm", 1 };
+
+		assert_int_equal(store_load_form(o, &k, &fd, &e), CRF_OK);
+		assert_int_equal(store_save_form(o, &k, fd.version, 1, FORM_INCOMPLETE, ch, 1,
+		    "Weighed again", &v, &e), CRF_OK);
+		form_data_clear(&fd);
+	}
+	subject_row_clear(&sr);
+	store_close(o);
+}
+
+/* An export reads the whole site as of one instant: a save made by another
+ * session while it runs is in neither subject's data, whichever the export
+ * reads first; the next export has it. */
+static void
+test_consistent_export(void **state)
+{
+	odm_opts kinds[] = { { .kind = ODM_TRANSACTIONAL }, { .kind = ODM_SNAPSHOT } };
+	const char *weight[] = { "88.8", "89.9" };
+	char *doc, *shown;
+
+	(void)state;
+	at("2026-03-07T02:00:00Z");
+	for (size_t i = 0; i < 2; i++) {
+		other_saves = 0;
+		shown = xasprintf(">%s<", weight[i]);
+		store_test_on_read(st, save_meanwhile, (void *)weight[i]);
+		doc = checked_export(st, &kinds[i]);
+		store_test_on_read(st, NULL, NULL);
+		assert_true(other_saves > 1);
+		assert_null(strstr(doc, shown));
+		free(doc);
+		doc = checked_export(st, &kinds[i]);
+		assert_non_null(strstr(doc, shown));
+		free(doc);
+		free(shown);
+	}
+}
+
 int
 main(void)
 {
@@ -478,6 +764,8 @@ main(void)
 		cmocka_unit_test(test_new_subject_later),
 		cmocka_unit_test(test_record_chain),
 		cmocka_unit_test(test_central_import),
+		cmocka_unit_test(test_slice),
+		cmocka_unit_test(test_consistent_export),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
