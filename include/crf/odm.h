@@ -50,6 +50,37 @@
 #define ODM_CL_FORMSTATUS "CL.CRF.FORMSTATUS" /* form status annotations */
 #define ODM_CL_FLAGTYPE "CL.CRF.FLAGTYPE"   /* MISSING, STATUS */
 
+/*
+ * crf's record of a subject's life-cycle state (lifecycle.h) in standard
+ * ODM: one more event, not repeating, with one form of three items, which
+ * every enrolment, screen failure, withdrawal, completion or death
+ * changes.  A subject still in screening has none of it.  The reason of a
+ * change is its AuditRecord's ReasonForChange.
+ */
+#define ODM_SUBJECT_EVENT_OID "SE.CRF.SUBJECT"
+#define ODM_SUBJECT_FORM_OID "F.CRF.SUBJECT"
+#define ODM_SUBJECT_GROUP_OID "IG.CRF.SUBJECT"
+#define ODM_CL_SUBJECTSTATUS "CL.CRF.SUBJECTSTATUS"  /* the stored state names */
+
+/* The items of that form, each kept by one kind of audit row. */
+typedef struct odm_subject_item {
+	const char *oid;        /* "IT.CRF.SUBJECT.STATUS" */
+	const char *action;     /* its audit rows: "subject-status" */
+	const char *column;     /* its column of the subject table: "status" */
+	const char *name;       /* ItemDef Name and the labels */
+	const char *sas;
+	const char *en, *zh;
+	bool is_date;           /* date; otherwise text */
+	int length;             /* text: the longest value */
+} odm_subject_item;
+
+#define ODM_SUBJECT_NITEMS 3
+extern const odm_subject_item odm_subject_items[ODM_SUBJECT_NITEMS];
+
+/* The item of an OID or an audit action, or NULL. */
+const odm_subject_item *odm_subject_item_by_oid(const char *oid);
+const odm_subject_item *odm_subject_item_by_action(const char *action);
+
 /* "MDV.<version>" from study.ini's version: "MDV.1". */
 char *odm_oid_mdv(int metadata_version);
 /* "SE.SCR" for event "scr"; ODM_LOGS_EVENT_OID for "" (the logs). */

@@ -169,6 +169,9 @@ typedef struct imp {
 	/* The AuditRecord of the transaction being applied. */
 	char *rec_id, *user, *ts, *edit_point, *reason;
 	char *central_reason;   /* the reason of the centre's audit rows */
+	char *state_kept;       /* the subject whose state the centre kept (a
+	                           conflict): its date and number are not
+	                           applied either */
 } imp;
 
 static bool bad(imp *m, crf_status cs, const char *fmt, ...)
@@ -793,6 +796,186 @@ out:
 	return ok;
 }
 
+/* ---- A subject's life-cycle state (odm.h, SE.CRF.SUBJECT) ---- */
+
+/* The site's latest value of item it of subject key before this change
+ * (owned; NULL: none). */
+static bool
+site_state(imp *m, const char *key, const odm_subject_item *it, char **v)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(m->st->db, "SELECT value FROM site_audit WHERE"
+	    " site_code = ?1 AND subject = ?2 AND event IS NULL AND field = ?3 AND action IN"
+	    " ('Insert', 'Update', 'Remove') ORDER BY id DESC LIMIT 1", -1, &s, NULL);
+
+	*v = NULL;
+	if (rc == SQLITE_OK && (rc = bind_text(s, 1, m->site)) == SQLITE_OK &&
+	    (rc = bind_text(s, 2, key)) == SQLITE_OK &&
+	    (rc = bind_text(s, 3, it->column)) == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*v = col_text(s, 0);
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_OK || db_bad(m, rc);
+}
+
+/* The centre's value of item it of subject sid (owned; NULL: none). */
+static bool
+centre_state(imp *m, long long sid, const odm_subject_item *it, char **v)
+{
+	char *sql = xasprintf("SELECT %s FROM subject WHERE id = ?1", it->column);
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(m->st->db, sql, -1, &s, NULL);
+
+	free(sql);
+	*v = NULL;
+	if (rc == SQLITE_OK && (rc = sqlite3_bind_int64(s, 1, sid)) == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*v = col_text(s, 0);
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_OK || db_bad(m, rc);
+}
+
+/* Is value one that item it of subject key can have? */
+static bool
+state_value_ok(imp *m, const char *key, const odm_subject_item *it, const char *value,
+    int line)
+{
+	subject_state st;
+	crf_date d;
+	char *prefix;
+	bool ok;
+
+	if (value == NULL)
+		return str_eq(it->column, "status") ? bad(m, CRF_EINVAL, "line %d: subject %s: "
+		    "its status cannot be removed", line, key) : true;
+	if (str_eq(it->column, "status"))
+		ok = subject_state_from_name(value, &st);
+	else if (it->is_date)
+		ok = date_parse_iso(value, false, &d);
+	else {
+		prefix = xasprintf("%s-", m->site);
+		ok = str_starts(value, prefix) && strlen(value) <= (size_t)it->length;
+		free(prefix);
+	}
+	return ok ? true : bad(m, CRF_EINVAL, "line %d: subject %s, %s: '%s' is refused: not "
+	    "a %s", line, key, it->oid, value, str_eq(it->column, "status") ? "subject status" :
+	    it->is_date ? "complete date" : "study number of the site");
+}
+
+/* One item of the subject's state.  As for a value, the centre's value is
+ * compared with the one the site's change replaces (none before the
+ * first; screening for the status): a state the centre changed is kept
+ * and the site's change recorded as a conflict (event "", form "", field
+ * the subject table's column), and so are the date and study number of
+ * that change. */
+static bool
+apply_state_item(imp *m, const char *key, long long sid, const xmlNode *n)
+{
+	char *oid = prop(n, "ItemOID"), *tt = prop(n, "TransactionType"), *txt = NULL;
+	char *cur = NULL, *prev = NULL;
+	const odm_subject_item *it = odm_subject_item_by_oid(oid);
+	const char *dflt, *value = NULL;
+	form_key none = { sid, "", 0, "", 0 };
+	bool ok = false, is_status;
+
+	if (it == NULL) {
+		bad(m, CRF_EINVAL, "line %d: ItemOID \"%s\" is not an item of crf's subject "
+		    "status", n->line, oid != NULL ? oid : "");
+		goto out;
+	}
+	if (!str_eq(tt, "Insert") && !str_eq(tt, "Update") && !str_eq(tt, "Remove")) {
+		bad(m, CRF_EINVAL, "line %d: %s: TransactionType \"%s\" is not one a transfer "
+		    "has", n->line, oid, tt != NULL ? tt : "");
+		goto out;
+	}
+	is_status = str_eq(it->column, "status");
+	if (!str_eq(tt, "Remove"))
+		value = txt = text_of(n);
+	if (!state_value_ok(m, key, it, value, n->line) ||
+	    !site_state(m, key, it, &prev) || !centre_state(m, sid, it, &cur) ||
+	    !keep_site_record(m, tt, key, NULL, it->column, value, NULL))
+		goto out;
+	dflt = is_status ? subject_state_name(SUBJ_SCREENING) : NULL;
+	if (is_status) {
+		free(m->state_kept);
+		m->state_kept = NULL;
+	}
+	if (same(cur, value)) {
+		ok = true;
+	} else if (!same(cur, prev != NULL ? prev : dflt) ||
+	    (!is_status && str_eq(m->state_kept, key))) {
+		ok = record_conflict(m, key, &none, it->column, cur, NULL, value, NULL);
+		if (ok && is_status)
+			m->state_kept = xstrdup(key);
+	} else {
+		char *sql = xasprintf("UPDATE subject SET %s = ?2%s WHERE id = ?1", it->column,
+		    is_status ? ", status_reason = ?3" : "");
+		sqlite3_stmt *s = NULL;
+		int rc = sqlite3_prepare_v2(m->st->db, sql, -1, &s, NULL);
+
+		free(sql);
+		if (rc == SQLITE_OK && (rc = sqlite3_bind_int64(s, 1, sid)) == SQLITE_OK &&
+		    (rc = bind_text(s, 2, value)) == SQLITE_OK && is_status)
+			rc = bind_text(s, 3, str_blank(m->reason) ? NULL : m->reason);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_DONE)
+			rc = SQLITE_OK;
+		sqlite3_finalize(s);
+		if (rc != SQLITE_OK) {
+			if ((rc & 0xff) == SQLITE_CONSTRAINT)
+				bad(m, CRF_EINVAL, "line %d: subject %s: the study number %s is another "
+				    "subject's at the centre", n->line, key, value);
+			else
+				db_bad(m, rc);
+			goto out;
+		}
+		ok = central_audit(m, it->action, key, NULL, NULL, cur, NULL, value, NULL);
+		if (ok)
+			m->res->values++;
+	}
+out:
+	free(oid);
+	free(tt);
+	free(txt);
+	free(cur);
+	free(prev);
+	return ok;
+}
+
+/* The StudyEventData of crf's subject status: its one form and group. */
+static bool
+apply_state(imp *m, const char *key, long long sid, const xmlNode *ev)
+{
+	for (xmlNode *fm = ev->children; fm != NULL; fm = fm->next) {
+		char *fo;
+		bool right;
+
+		if (!is_el(fm, "FormData"))
+			continue;
+		fo = prop(fm, "FormOID");
+		right = str_eq(fo, ODM_SUBJECT_FORM_OID);
+		free(fo);
+		if (!right)
+			return bad(m, CRF_EINVAL, "line %d: %s holds only form %s", fm->line,
+			    ODM_SUBJECT_EVENT_OID, ODM_SUBJECT_FORM_OID);
+		for (xmlNode *g = fm->children; g != NULL; g = g->next) {
+			if (!is_el(g, "ItemGroupData"))
+				continue;
+			for (xmlNode *it = g->children; it != NULL; it = it->next)
+				if (it->type == XML_ELEMENT_NODE &&
+				    strncmp((const char *)it->name, "ItemData", 8) == 0 &&
+				    !apply_state_item(m, key, sid, it))
+					return false;
+		}
+	}
+	return true;
+}
+
 /* One SubjectData: one transaction of the site's trail. */
 static bool
 apply_subject(imp *m, const xmlNode *n)
@@ -871,6 +1054,12 @@ apply_subject(imp *m, const xmlNode *n)
 		if (!is_el(ev, "StudyEventData"))
 			continue;
 		eo = prop(ev, "StudyEventOID");
+		if (str_eq(eo, ODM_SUBJECT_EVENT_OID)) {
+			free(eo);
+			if (!apply_state(m, key, sid, ev))
+				goto out;
+			continue;
+		}
 		ed = eo != NULL ? event_of(m->sd, eo, &logs) : NULL;
 		if (ed == NULL && !logs) {
 			bad(m, CRF_EINVAL, "line %d: StudyEventOID \"%s\" is not an event of this "
@@ -1110,6 +1299,7 @@ done:
 	free(m.edit_point);
 	free(m.reason);
 	free(m.central_reason);
+	free(m.state_kept);
 	return m.cs;
 }
 
@@ -1162,12 +1352,16 @@ char *
 import_conflict_text(const import_conflict *c)
 {
 	bool status = c->field == NULL || c->field[0] == '\0';
-	char *place = audit_where_text(c->event, c->event_repeat, c->form, c->form_repeat,
+	/* The subject's own state has no event and no form. */
+	bool subject = str_blank(c->event) && str_blank(c->form);
+	char *place = subject ? xasprintf("subject %s", str_eq(c->field, "status_date") ?
+	    "status date" : str_eq(c->field, "study_no") ? "study number" : "status") :
+	    audit_where_text(c->event, c->event_repeat, c->form, c->form_repeat,
 	    status ? NULL : c->field);
 	char *cv = audit_value_text(c->central_value, c->central_missing);
 	char *sv = audit_value_text(c->site_value, c->site_missing);
 	char *out = xasprintf("site %s, subject %s, %s%s: centre %s, site %s (file %s, record "
-	    "%s)", c->site, c->subject, place, status ? " form status" : "", cv, sv,
+	    "%s)", c->site, c->subject, place, status && !subject ? " form status" : "", cv, sv,
 	    c->file_oid, c->record_id);
 
 	free(place);

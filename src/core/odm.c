@@ -57,6 +57,7 @@
 
 #include "crf/central.h"
 #include "crf/date.h"
+#include "crf/lifecycle.h"
 #include "crf/odm.h"
 #include "crf/signoff.h"
 #include "crf/util.h"
@@ -383,6 +384,34 @@ char *
 odm_id_audit(long long seq)
 {
 	return xasprintf("AR.%lld", seq);
+}
+
+const odm_subject_item odm_subject_items[ODM_SUBJECT_NITEMS] = {
+	{ "IT.CRF.SUBJECT.STATUS", "subject-status", "status", "Subject status", "SUBJSTAT",
+	    "Subject status (screening, enrolled, screen failure, withdrawn, completed, died)",
+	    "受试者状态（筛选、入组、筛选失败、退出、完成、死亡）", false, 14 },
+	{ "IT.CRF.SUBJECT.DATE", "status-date", "status_date", "Date of the status",
+	    "SUBJSTDT", "Date the status took effect", "状态生效日期", true, 0 },
+	{ "IT.CRF.SUBJECT.STUDYNO", "study-number", "study_no", "Study number", "STUDYNO",
+	    "Study number given at enrolment", "入组时给予的研究编号", false, 24 },
+};
+
+const odm_subject_item *
+odm_subject_item_by_oid(const char *oid)
+{
+	for (size_t i = 0; i < ODM_SUBJECT_NITEMS; i++)
+		if (str_eq(oid, odm_subject_items[i].oid))
+			return &odm_subject_items[i];
+	return NULL;
+}
+
+const odm_subject_item *
+odm_subject_item_by_action(const char *action)
+{
+	for (size_t i = 0; i < ODM_SUBJECT_NITEMS; i++)
+		if (str_eq(action, odm_subject_items[i].action))
+			return &odm_subject_items[i];
+	return NULL;
 }
 
 char *
@@ -1217,6 +1246,14 @@ write_codelists(ctx *c)
 	write_codelist_item(c, form_status_name(FORM_COMPLETE), "Complete", "已完成");
 	xe(c);
 	xs(c, "CodeList");
+	xa(c, "OID", ODM_CL_SUBJECTSTATUS);
+	xa(c, "Name", "subject status");
+	xa(c, "DataType", "text");
+	for (int st = 0; st < SUBJ_STATE_COUNT; st++)
+		write_codelist_item(c, subject_state_name((subject_state)st),
+		    subject_state_title((subject_state)st), NULL);
+	xe(c);
+	xs(c, "CodeList");
 	xa(c, "OID", ODM_CL_FLAGTYPE);
 	xa(c, "Name", "crf annotation flags");
 	xa(c, "DataType", "text");
@@ -1261,6 +1298,84 @@ write_event_def(ctx *c, const event_def *ev)
 	free(oid);
 }
 
+/* The definitions of crf's subject-status record (odm.h). */
+static void
+write_subject_event_def(ctx *c)
+{
+	i18n t = { { (char *)"Subject status: enrolment, screen failure, withdrawal, "
+	    "completion, death", (char *)"受试者状态：入组、筛选失败、退出、完成、死亡" } };
+
+	xs(c, "StudyEventDef");
+	xa(c, "OID", ODM_SUBJECT_EVENT_OID);
+	xa(c, "Name", "Subject status");
+	xa(c, "Repeating", "No");
+	xa(c, "Type", "Common");
+	translated(c, "Description", &t, NULL);
+	xs(c, "FormRef");
+	xa(c, "FormOID", ODM_SUBJECT_FORM_OID);
+	xa(c, "OrderNumber", "1");
+	xa(c, "Mandatory", "Yes");
+	xe(c);
+	xe(c);
+}
+
+static void
+write_subject_form_def(ctx *c)
+{
+	xs(c, "FormDef");
+	xa(c, "OID", ODM_SUBJECT_FORM_OID);
+	xa(c, "Name", "Subject status");
+	xa(c, "Repeating", "No");
+	xs(c, "ItemGroupRef");
+	xa(c, "ItemGroupOID", ODM_SUBJECT_GROUP_OID);
+	xa(c, "OrderNumber", "1");
+	xa(c, "Mandatory", "Yes");
+	xe(c);
+	xe(c);
+}
+
+static void
+write_subject_group_def(ctx *c)
+{
+	xs(c, "ItemGroupDef");
+	xa(c, "OID", ODM_SUBJECT_GROUP_OID);
+	xa(c, "Name", "subject status");
+	xa(c, "Repeating", "No");
+	xa(c, "SASDatasetName", "SUBJSTAT");
+	for (size_t i = 0; i < ODM_SUBJECT_NITEMS; i++) {
+		xs(c, "ItemRef");
+		xa(c, "ItemOID", odm_subject_items[i].oid);
+		xaf(c, "OrderNumber", "%zu", i + 1);
+		xa(c, "Mandatory", i == 0 ? "Yes" : "No");
+		xe(c);
+	}
+	xe(c);
+}
+
+static void
+write_subject_itemdefs(ctx *c)
+{
+	for (size_t i = 0; i < ODM_SUBJECT_NITEMS; i++) {
+		const odm_subject_item *it = &odm_subject_items[i];
+		i18n q = { { (char *)it->en, (char *)it->zh } };
+
+		xs(c, "ItemDef");
+		xa(c, "OID", it->oid);
+		xa(c, "Name", it->name);
+		xa(c, "DataType", it->is_date ? "date" : "text");
+		if (!it->is_date)
+			xaf(c, "Length", "%d", it->length);
+		xa(c, "SASFieldName", it->sas);
+		translated(c, "Question", &q, NULL);
+		if (i == 0) {
+			xs(c, "CodeListRef");
+			xa(c, "CodeListOID", ODM_CL_SUBJECTSTATUS);
+			xe(c);
+		}
+		xe(c);
+	}
+}
+
 static void
 write_metadata(ctx *c)
 {
@@ -1291,6 +1406,11 @@ write_metadata(ctx *c)
 		xa(c, "Mandatory", "No");
 		xe(c);
 	}
+	xs(c, "StudyEventRef");
+	xa(c, "StudyEventOID", ODM_SUBJECT_EVENT_OID);
+	xaf(c, "OrderNumber", "%zu", order++);
+	xa(c, "Mandatory", "No");
+	xe(c);
 	xe(c);
 	for (size_t i = 0; i < sd->nevents; i++)
 		write_event_def(c, &sd->events[i]);
@@ -1314,6 +1434,7 @@ write_metadata(ctx *c)
 		}
 		xe(c);
 	}
+	write_subject_event_def(c);
 	for (size_t i = 0; i < sd->nforms; i++) {
 		const form_def *fd = &sd->forms[i];
 		char *oid = odm_oid_form(fd->id), *ig = odm_oid_group(fd->id);
@@ -1336,6 +1457,7 @@ write_metadata(ctx *c)
 		free(oid);
 		free(ig);
 	}
+	write_subject_form_def(c);
 	for (size_t i = 0; i < sd->nforms; i++) {
 		const form_def *fd = &sd->forms[i];
 		char *ig = odm_oid_group(fd->id), *sas = upper_dup(fd->id);
@@ -1367,10 +1489,12 @@ write_metadata(ctx *c)
 		free(ig);
 		free(sas);
 	}
+	write_subject_group_def(c);
 	for (size_t i = 0; i < sd->nforms; i++)
 		for (size_t j = 0; j < sd->forms[i].nfields; j++)
 			if (sd->forms[i].fields[j].type != FT_INFO)
 				write_itemdef(c, &sd->forms[i], &sd->forms[i].fields[j]);
+	write_subject_itemdefs(c);
 	write_codelists(c);
 	xe(c);
 }
@@ -1601,6 +1725,27 @@ write_value(ctx *c, const form_def *fd, const field_def *f, const char *value,
 	c->sum->values++;
 	free(oid);
 	free(an);
+}
+
+/* A value of crf's subject-status record; NULL: removed. */
+static void
+write_subject_value(ctx *c, const odm_subject_item *it, const char *value, const char *tt)
+{
+	xs(c, value != NULL ? it->is_date ? "ItemDataDate" : "ItemDataString" : "ItemDataAny");
+	xa(c, "ItemOID", it->oid);
+	xa(c, "TransactionType", tt);
+	if (value != NULL)
+		xt(c, value);
+	xe(c);
+	c->sum->values++;
+}
+
+/* The subject table's value of one item of the record. */
+static const char *
+subject_value(const subject_row *r, const odm_subject_item *it)
+{
+	return str_eq(it->column, "status") ? r->status : str_eq(it->column, "status_date") ?
+	    r->status_date : str_eq(it->column, "study_no") ? r->study_no : NULL;
 }
 
 /* The Annotations that the missing-data codes refer to. */
@@ -1885,6 +2030,24 @@ write_snapshot_subject(ctx *c, const subj_data *s)
 		xe(c);
 		free(se);
 	}
+	/* The subject's state, once it has left screening. */
+	if (!str_eq(s->row.status, subject_state_name(SUBJ_SCREENING)) ||
+	    s->row.status_date != NULL || s->row.study_no != NULL) {
+		xs(c, "StudyEventData");
+		xa(c, "StudyEventOID", ODM_SUBJECT_EVENT_OID);
+		xs(c, "FormData");
+		xa(c, "FormOID", ODM_SUBJECT_FORM_OID);
+		xs(c, "ItemGroupData");
+		xa(c, "ItemGroupOID", ODM_SUBJECT_GROUP_OID);
+		for (size_t i = 0; i < ODM_SUBJECT_NITEMS; i++)
+			if (subject_value(&s->row, &odm_subject_items[i]) != NULL)
+				write_subject_value(c, &odm_subject_items[i],
+				    subject_value(&s->row, &odm_subject_items[i]), NULL);
+		xe(c);
+		xe(c);
+		xe(c);
+		c->sum->instances++;
+	}
 	xe(c);
 }
 
@@ -1905,12 +2068,13 @@ is_item_action(const char *a)
 }
 
 /* Rows that become transactions: a subject's creation, its values, its
- * forms' status, its signatures. */
+ * forms' status, its signatures, its life-cycle state. */
 static bool
 is_exported(const audit_row *r)
 {
 	return str_eq(r->action, "subject") || is_item_action(r->action) ||
-	    str_eq(r->action, "status") || str_eq(r->action, "sign");
+	    str_eq(r->action, "status") || str_eq(r->action, "sign") ||
+	    odm_subject_item_by_action(r->action) != NULL;
 }
 
 static char *
@@ -1961,6 +2125,13 @@ slice_history(ctx *c, subj_data *s)
 		const site_record *sr = &rec[i];
 		audit_row *r = &s->trail[s->ntrail];
 		const char *action = record_action(sr->action);
+
+		/* A value of the subject's state: no event, the subject table's
+		 * column as the field. */
+		for (size_t j = 0; sr->event == NULL && j < ODM_SUBJECT_NITEMS; j++)
+			if (str_eq(sr->field, odm_subject_items[j].column) &&
+			    is_item_action(action != NULL ? action : ""))
+				action = odm_subject_items[j].action;
 		const char *num = sr->record_id != NULL && str_starts(sr->record_id, "AR.") ?
 		    sr->record_id + 3 : "";
 		char *end = NULL, utc[32];
@@ -1992,7 +2163,8 @@ slice_history(ctx *c, subj_data *s)
 		r->event_repeat = sr->event_repeat;
 		r->form = sr->form != NULL ? xstrdup(sr->form) : NULL;
 		r->form_repeat = sr->form_repeat;
-		r->field = sr->field != NULL ? xstrdup(sr->field) : NULL;
+		r->field = sr->field != NULL && odm_subject_item_by_action(action) == NULL ?
+		    xstrdup(sr->field) : NULL;
 		if (str_eq(action, "sign")) {
 			signoff_scope scope = r->event == NULL ? SCOPE_CASEBOOK :
 			    r->form == NULL ? SCOPE_EVENT : SCOPE_FORM;
@@ -2082,6 +2254,10 @@ trail_load(ctx *c)
 
 		if (str_eq(r->action, "lock") || str_eq(r->action, "subject"))
 			continue;
+		if (odm_subject_item_by_action(r->action) != NULL) {
+			note_user(c, r->user);
+			continue;
+		}
 		where = row_where(r);
 		if (str_eq(r->action, "sign")) {
 			signoff_scope scope = r->event == NULL ? SCOPE_CASEBOOK :
@@ -2315,6 +2491,43 @@ write_sign_transaction(ctx *c, size_t si, const audit_row *r, bool db_audit)
 	xe(c);
 }
 
+/* A change of the subject's life-cycle state: one item of crf's subject
+ * record (odm.h), inserted the first time, updated after. */
+static void
+write_subject_transaction(ctx *c, size_t si, const audit_row *r,
+    const odm_subject_item *it, bool db_audit)
+{
+	const subj_data *s = &c->subjects[si];
+	char *ek = xasprintf("S\x1f%s\x1f" "E\x1f" ODM_SUBJECT_EVENT_OID, s->row.key);
+	char *ik = xasprintf("%s\x1f" "I\x1f%s", ek, it->oid);
+	bool rec_new, item_new;
+	const char *tt;
+
+	open_subject(c, s, r, db_audit);
+	rec_new = odm_set_add(&c->exists, ek, NULL);
+	item_new = odm_set_add(&c->exists, ik, NULL);
+	tt = rec_new ? "Insert" : "Context";
+	xs(c, "StudyEventData");
+	xa(c, "StudyEventOID", ODM_SUBJECT_EVENT_OID);
+	xa(c, "TransactionType", tt);
+	xs(c, "FormData");
+	xa(c, "FormOID", ODM_SUBJECT_FORM_OID);
+	xa(c, "TransactionType", tt);
+	xs(c, "ItemGroupData");
+	xa(c, "ItemGroupOID", ODM_SUBJECT_GROUP_OID);
+	xa(c, "TransactionType", tt);
+	write_subject_value(c, it, r->new_value, item_new ? "Insert" : r->new_value != NULL ?
+	    "Update" : "Remove");
+	xe(c);
+	xe(c);
+	xe(c);
+	xe(c);
+	if (rec_new)
+		c->sum->instances++;
+	free(ek);
+	free(ik);
+}
+
 /* One row of the trail: a lock noted, or its transaction written.  A
  * site's own change after a lock is EditPoint DBAudit; a slice has the
  * EditPoint the site gave. */
@@ -2350,6 +2563,8 @@ write_trail_row(ctx *c, const trail_row *t)
 		write_status_transaction(c, si, r, db_audit);
 	} else if (str_eq(r->action, "sign")) {
 		write_sign_transaction(c, si, r, db_audit);
+	} else if (odm_subject_item_by_action(r->action) != NULL) {
+		write_subject_transaction(c, si, r, odm_subject_item_by_action(r->action), db_audit);
 	}
 }
 

@@ -35,7 +35,8 @@ fi
 
 # The nurse completes a consent form and starts the demographics with the
 # initials; the investigator signs the consent; a second subject's consent
-# is completed, then corrected with a reason.
+# is completed, then corrected with a reason, and the subject is recorded
+# as a screen failure.
 script nurse <<EOF
 $NURSE<Tab>$NURSE_PW<Enter>
 <C-n>a
@@ -90,6 +91,22 @@ wrong version keyed<Enter>
 <C-x>
 q
 EOF
+# The investigator records the second subject as a screen failure.
+script fail <<EOF
+$INV<Tab>$INV_PW<Enter>
+<Down>
+<C-e>2
+<Enter>
+EDSS below the inclusion range<Enter>
+r
+<C-x><C-x>q
+EOF
+if [ "$(sql "SELECT status || '|' || status_reason FROM subject WHERE key = 'TJ01-0002'")" != \
+    "screen_failure|EDSS below the inclusion range" ]; then
+	not_ok "roundtrip: a screen failure"
+	sed 's/^/#   /' "$T/out.txt" | tail -30
+	exit 1
+fi
 if [ "$(sql 'SELECT count(*) FROM signature')" != 1 ] || [ "$(sql "SELECT count(*)
     FROM audit WHERE action = 'update' AND field = 'icver' AND new_value = 'V1.1'
     AND reason = 'wrong version keyed'")" != 1 ]; then
@@ -149,6 +166,12 @@ expect_eq "slice, snapshot: the site's current values and statuses, byte for byt
 expect_match "the slice export is in the centre's audit trail" "odm transactional, site TJ01, with identifiers" \
 	"$(sqlite3 "$T/ca.db" "SELECT new_value FROM audit WHERE action = 'export'")"
 
+"$CRF_BIN" $C export --format csv --identifiers --out "$T/csv-site" >/dev/null 2>&1
+"$CRF_BIN" -c "$T/ca.ini" export --format csv --identifiers --site TJ01 --out "$T/csv-ca" >/dev/null 2>&1
+expect_eq "CSV: the site's files and the centre's slice are the same" "" \
+	"$(diff -r "$T/csv-site" "$T/csv-ca" 2>&1)"
+expect_eq "CSV: and not empty" 2 "$(grep -c '^TJ01-000' "$T/csv-ca/ic.csv")"
+
 # ---- Centre B: the site's archival export instead of its transfers.
 centre cb
 out=$("$CRF_BIN" -c "$T/cb.ini" import "$T/site.xml" 2>&1); rc=$?
@@ -173,6 +196,13 @@ vals() {
 	    coalesce(i.missing, ''), f.status FROM item i JOIN form_instance f ON f.id = i.instance_id
 	    JOIN subject s ON s.id = f.subject_id ORDER BY 1, 2, 3, 4, 5"
 }
+subjects() { sqlite3 "$1" "SELECT key, status, coalesce(status_date, ''), coalesce(status_reason, ''),
+    coalesce(study_no, '') FROM subject ORDER BY key"; }
+expect_eq "every centre holds the site's subjects with their states and reasons" \
+	"$(subjects "$DB")|$(subjects "$DB")|$(subjects "$DB")" \
+	"$(subjects "$T/ca.db")|$(subjects "$T/cb.db")|$(subjects "$T/cc.db")"
+expect_match "the slice carries the screen failure as crf's subject record" \
+	'<ItemDataString ItemOID="IT.CRF.SUBJECT.STATUS" TransactionType="Insert">screen_failure</ItemDataString>' "$ca"
 expect_eq "every centre holds the site's values and statuses" \
 	"$(vals "$DB")|$(vals "$DB")|$(vals "$DB")" "$(vals "$T/ca.db")|$(vals "$T/cb.db")|$(vals "$T/cc.db")"
 for c in ca cb cc; do

@@ -18,6 +18,7 @@
 
 #include "crf/central.h"
 #include "crf/date.h"
+#include "crf/lifecycle.h"
 #include "crf/odm.h"
 #include "crf/signoff.h"
 #include "crf/store.h"
@@ -27,6 +28,7 @@
 #define SCHEMA "schema/odm132/" ODM_SCHEMA_FILE
 #define NURSE_PW "Nurse-Password-1"
 #define DM_PW "DataManager-Pw-4"
+#define PI_PW "Investigator-Pw-3"
 
 static char dir[64];
 static char *path;
@@ -119,7 +121,8 @@ setup(void **state)
 		return -1;
 	store_set_user(st, "setup");
 	if (store_add_user(st, "nurse", "Wang Fang", "data-entry", NURSE_PW, &e) ||
-	    store_add_user(st, "dm", "Chen Jing", "data-manager", DM_PW, &e))
+	    store_add_user(st, "dm", "Chen Jing", "data-manager", DM_PW, &e) ||
+	    store_add_user(st, "pi", "Li Wei", "investigator", PI_PW, &e))
 		return -1;
 	as("nurse", NURSE_PW);
 	if (store_add_subject(st, &s, &e) != CRF_OK)
@@ -755,6 +758,87 @@ test_consistent_export(void **state)
 	}
 }
 
+/* A subject's life-cycle state travels as crf's subject record
+ * (SE.CRF.SUBJECT): enrolment with its study number, then a withdrawal
+ * with its reason, in both kinds of export; the centre's subject gets the
+ * same state, date, number and reason, its trail verifies, and the slice
+ * gives the site's clinical data back byte for byte. */
+static void
+test_subject_state(void **state)
+{
+	odm_opts full = { .kind = ODM_TRANSACTIONAL }, snap = { .kind = ODM_SNAPSHOT };
+	odm_opts slice = { .kind = ODM_TRANSACTIONAL, .site = "TJ01" };
+	char *no = NULL, *site_doc, *snap_doc, *t_doc, *c_doc, *a, *b;
+	subject_row r;
+	import_result ir;
+	audit_report ar = { 0 };
+	store *c;
+	crf_err e;
+
+	(void)state;
+	at("2026-03-08T02:00:00Z");
+	as("pi", PI_PW);
+	assert_int_equal(store_find_subject(st, "TJ01-0002", &r, &e), CRF_OK);
+	assert_int_equal(store_change_subject(st, r.id, SUBJECT_ENROL, "2026-03-08", NULL, &no,
+	    &e), CRF_OK);
+	assert_string_equal(no, "TJ01-E001");
+	at("2026-03-09T02:00:00Z");
+	assert_int_equal(store_change_subject(st, r.id, SUBJECT_WITHDRAW, "2026-03-09",
+	    "Moved to another city", NULL, &e), CRF_OK);
+	subject_row_clear(&r);
+	free(no);
+
+	site_doc = checked_export(st, &full);
+	assert_non_null(strstr(site_doc, "<ItemDataString ItemOID=\"IT.CRF.SUBJECT.STATUS\" "
+	    "TransactionType=\"Insert\">enrolled</ItemDataString>"));
+	assert_non_null(strstr(site_doc, "<ItemDataString ItemOID=\"IT.CRF.SUBJECT.STATUS\" "
+	    "TransactionType=\"Update\">withdrawn</ItemDataString>"));
+	assert_non_null(strstr(site_doc, "<ItemDataString ItemOID=\"IT.CRF.SUBJECT.STUDYNO\" "
+	    "TransactionType=\"Insert\">TJ01-E001</ItemDataString>"));
+	assert_non_null(strstr(site_doc, "<ReasonForChange>Moved to another city</ReasonForChange>"));
+	snap_doc = checked_export(st, &snap);
+	assert_non_null(strstr(snap_doc, "<ItemDataString ItemOID=\"IT.CRF.SUBJECT.STATUS\">"
+	    "withdrawn</ItemDataString>"));
+	assert_non_null(strstr(snap_doc, "<ItemDataDate ItemOID=\"IT.CRF.SUBJECT.DATE\">"
+	    "2026-03-09</ItemDataDate>"));
+
+	/* At the centre. */
+	t_doc = transfer(0, max_seq(), NULL, NULL);
+	c = central_at("state.db");
+	assert_int_equal(import(c, t_doc, &ir, &e), CRF_OK);
+	assert_int_equal(store_find_subject(c, "TJ01-0002", &r, &e), CRF_OK);
+	assert_string_equal(r.status, "withdrawn");
+	assert_string_equal(r.study_no, "TJ01-E001");
+	assert_string_equal(r.status_date, "2026-03-09");
+	assert_string_equal(r.status_reason, "Moved to another city");
+	subject_row_clear(&r);
+	assert_int_equal(store_audit_verify(c, NULL, &ar, &e), CRF_OK);
+	for (size_t i = 0; i < ar.nissues; i++)
+		fprintf(stderr, "#   %s\n", ar.issues[i].text);
+	assert_int_equal(ar.nissues, 0);
+	audit_report_clear(&ar);
+	c_doc = checked_export(c, &slice);
+	a = clinical_of(site_doc);
+	b = clinical_of(c_doc);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	store_close(c);
+	{
+		const char *ext[] = { "", "-wal", "-shm" };
+
+		for (size_t j = 0; j < 3; j++) {
+			char *p = xasprintf("%s/state.db%s", dir, ext[j]);
+			unlink(p);
+			free(p);
+		}
+	}
+	free(site_doc);
+	free(snap_doc);
+	free(t_doc);
+	free(c_doc);
+}
+
 int
 main(void)
 {
@@ -766,6 +850,7 @@ main(void)
 		cmocka_unit_test(test_central_import),
 		cmocka_unit_test(test_slice),
 		cmocka_unit_test(test_consistent_export),
+		cmocka_unit_test(test_subject_state),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
