@@ -35,6 +35,8 @@ static const struct command {
 	  "        once; a value changed at the centre is kept as a conflict)" },
 	{ "import", cli_import, "import --conflicts",
 	  "list the conflicts recorded by imports" },
+	{ "import", cli_import, "import --list",
+	  "list the files applied, by site, and the file each site sends next" },
 	{ "init", cli_init, "init",
 	  "create the site database named in the configuration" },
 	{ "init", cli_init, "init --central",

@@ -131,6 +131,25 @@ void site_admin_rows_free(site_admin_row *rows, size_t n);
 crf_status central_site_known(store *st, const char *site, bool *known,
     crf_err *err);
 
+/* One file applied at the centre (table transfer_in). */
+typedef struct import_row {
+	char *file_oid;
+	char *site;
+	char *prior_file_oid;   /* NULL: the site's first file */
+	char *checksum;
+	char *imported_at;      /* UTC ISO 8601 */
+	char *imported_by;
+	long long changes;      /* subjects, values and statuses changed */
+	long long conflicts;
+} import_row;
+
+/* Every file applied, by site code, then in the order they were applied
+ * (rows owned by the caller, freed with import_rows_free()).  CRF_EDENIED
+ * on a site's database.  Only reads. */
+crf_status central_imports(store *st, import_row **rows, size_t *n, crf_err *err);
+/* Free n rows of central_imports() and the array (NULL is fine). */
+void import_rows_free(import_row *rows, size_t n);
+
 /* One recorded conflict. */
 typedef struct import_conflict {
 	char *site;

@@ -1,7 +1,7 @@
-/* cli_import.c - crf import FILE, crf import --conflicts: a site's
- * transfer file applied to the central database (central.h) after its
- * checksum (FILE.b2), the ODM schema and crf's checks; the conflicts
- * recorded so far. */
+/* cli_import.c - crf import FILE, crf import --conflicts, crf import
+ * --list: a site's transfer file applied to the central database
+ * (central.h) after its checksum (FILE.b2), the ODM schema and crf's
+ * checks; the conflicts recorded so far; the files applied. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -17,7 +17,8 @@
 
 #define IMPORT_USAGE \
 	"usage: crf import FILE      apply a site's transfer file (with FILE.b2 beside it)\n" \
-	"       crf import --conflicts\n"
+	"       crf import --conflicts   the changes not applied, for the data manager\n" \
+	"       crf import --list        the files applied, by site, and what comes next\n"
 
 /* The checksum in FILE.b2 ("<64 hex>  <name>"): true with hex filled. */
 static bool
@@ -106,10 +107,46 @@ list_conflicts(store *st)
 	return 0;
 }
 
+/* The files applied, by site; after each site, the file that must come
+ * next. */
+static int
+list_imports(store *st)
+{
+	import_row *r;
+	size_t n, sites = 0;
+	crf_err e;
+
+	if (central_imports(st, &r, &n, &e) != CRF_OK) {
+		fprintf(stderr, "crf: %s\n", e.msg);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool last = i + 1 == n || strcmp(r[i + 1].site, r[i].site) != 0;
+
+		if (i == 0 || strcmp(r[i - 1].site, r[i].site) != 0) {
+			printf("site %s\n", r[i].site);
+			sites++;
+		}
+		printf("  %s  imported %s by %s: %lld change%s, %lld conflict%s\n", r[i].file_oid,
+		    r[i].imported_at, r[i].imported_by, r[i].changes, r[i].changes == 1 ? "" : "s",
+		    r[i].conflicts, r[i].conflicts == 1 ? "" : "s");
+		if (last)
+			printf("  next: a file whose PriorFileOID is %s\n", r[i].file_oid);
+	}
+	if (n == 0)
+		printf("no files imported yet\n");
+	else
+		printf("%zu file%s from %zu site%s\n", n, n == 1 ? "" : "s", sites,
+		    sites == 1 ? "" : "s");
+	import_rows_free(r, n);
+	return 0;
+}
+
 int
 cli_import(const cli_opts *o, int argc, char **argv)
 {
 	bool conflicts = argc == 1 && strcmp(argv[0], "--conflicts") == 0;
+	bool list = argc == 1 && strcmp(argv[0], "--list") == 0;
 	char hex[TRANSFER_CHECKSUM_HEX + 1], want[TRANSFER_CHECKSUM_HEX + 1];
 	char *sumpath = NULL, *buf = NULL;
 	crf_config cfg;
@@ -120,11 +157,11 @@ cli_import(const cli_opts *o, int argc, char **argv)
 	crf_err e;
 	int rc = 1;
 
-	if (argc != 1 || (!conflicts && argv[0][0] == '-')) {
+	if (argc != 1 || (!conflicts && !list && argv[0][0] == '-')) {
 		fputs(IMPORT_USAGE, stderr);
 		return 2;
 	}
-	if (!conflicts) {
+	if (!conflicts && !list) {
 		sumpath = xasprintf("%s.b2", argv[0]);
 		if ((buf = file_read_all(argv[0], &len)) == NULL) {
 			fprintf(stderr, "crf: cannot read %s: %s\n", argv[0], strerror(errno));
@@ -155,8 +192,8 @@ cli_import(const cli_opts *o, int argc, char **argv)
 		fprintf(stderr, "crf: %s\n", e.msg);
 		goto out;
 	}
-	if (conflicts) {
-		rc = list_conflicts(st);
+	if (conflicts || list) {
+		rc = conflicts ? list_conflicts(st) : list_imports(st);
 		goto out;
 	}
 	if (central_import(st, sd, buf, len, argv[0], hex, &res, &e) != CRF_OK) {

@@ -1392,6 +1392,67 @@ import_conflicts_free(import_conflict *rows, size_t n)
 	free(rows);
 }
 
+/* ---- The files applied ---------------------------------------------------- */
+
+static void
+import_from_row(sqlite3_stmt *s, void *out)
+{
+	import_row *r = out;
+
+	r->file_oid = col_text(s, 0);
+	r->site = col_text(s, 1);
+	r->prior_file_oid = col_text(s, 2);
+	r->checksum = col_text(s, 3);
+	r->imported_at = col_text(s, 4);
+	r->imported_by = col_text(s, 5);
+	r->changes = sqlite3_column_int64(s, 6);
+	r->conflicts = sqlite3_column_int64(s, 7);
+}
+
+static void
+imports_release(void *rows, size_t n)
+{
+	import_rows_free(rows, n);
+}
+
+crf_status
+central_imports(store *st, import_row **rows, size_t *n, crf_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	bool central;
+	crf_status cs;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if ((cs = store_is_central(st, &central, err)) != CRF_OK)
+		return cs;
+	if (!central)
+		return crf_fail(err, CRF_EDENIED, "this is a site database: the files applied "
+		    "are listed in the central one");
+	rc = sqlite3_prepare_v2(st->db, "SELECT file_oid, site_code, prior_file_oid, checksum,"
+	    " imported_at, imported_by, changes, conflicts FROM transfer_in"
+	    " ORDER BY site_code, rowid", -1, &s, NULL);
+	cs = store_collect(st, s, rc, sizeof **rows, import_from_row, imports_release,
+	    (void **)rows, n, err);
+	sqlite3_finalize(s);
+	return cs;
+}
+
+void
+import_rows_free(import_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].file_oid);
+		free(rows[i].site);
+		free(rows[i].prior_file_oid);
+		free(rows[i].checksum);
+		free(rows[i].imported_at);
+		free(rows[i].imported_by);
+	}
+	free(rows);
+}
+
 /* ---- A site's slice ------------------------------------------------------ */
 
 static void

@@ -219,3 +219,20 @@ expect_eq "TJ01 after the correction: the same values at the centre as at the si
 	"$(values "$T/site.db" TJ01)" "$(values "$T/central.db" TJ01)"
 out=$("$CRF_BIN" $CEN import --conflicts 2>&1)
 expect_match "import --conflicts: still the one" "^1 conflict: the centre's values were kept\$" "$out"
+
+# ---- The files applied, by site, and what each site sends next.
+out=$("$CRF_BIN" $CEN import --list 2>&1); rc=$?
+expect_eq "import --list: exit 0" 0 "$rc"
+sent=$(sqlite3 "$T/site.db" "SELECT '  ' || file_oid FROM transfer_out ORDER BY rowid" | tr '\n' '|')
+last=$(sqlite3 "$T/site.db" "SELECT file_oid FROM transfer_out ORDER BY rowid DESC LIMIT 1")
+tj=$(printf '%s\n' "$out" | sed -n '/^site TJ01$/,/^  next:/p')
+expect_eq "import --list: every file TJ01 sent, in order, then the one it must send next" \
+	"site TJ01|${sent}  next: a file whose PriorFileOID is $last" \
+	"$(printf '%s\n' "$tj" | sed 's/  imported .*//' | tr '\n' '|' | sed 's/|$//')"
+expect_match "import --list: when, by whom, what it changed" \
+	"^  $oid1  imported 2026-11-25T08:00:00Z by [a-z._]+: [0-9]+ changes, 0 conflicts\$" "$tj"
+expect_match "import --list: the count" "^[0-9]+ files from 2 sites\$" "$out"
+expect_match "import --list: BJ02's conflict counted" "BJ02/transfer/.* 1 conflict\$" "$out"
+out=$("$CRF_BIN" $TJ import --list 2>&1); rc=$?
+expect_eq "import --list on a site database: exit 1" 1 "$rc"
+expect_match "import --list on a site database: says so" "this is a site database" "$out"
