@@ -26,31 +26,6 @@
 
 /* ---- Central mode ------------------------------------------------------- */
 
-/* One text column of a one-row query with up to one text parameter. */
-static int
-query_text(store *st, const char *sql, const char *p1, char **out, bool *found)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-
-	*out = NULL;
-	*found = false;
-	if (rc == SQLITE_OK && p1 != NULL)
-		rc = bind_text(s, 1, p1);
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			*out = col_text(s, 0);
-			*found = true;
-			rc = SQLITE_OK;
-		} else if (rc == SQLITE_DONE) {
-			rc = SQLITE_OK;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc;
-}
-
 /* Run sql (no rows) with its n text parameters ?1..?n, given after n
  * (a NULL binds SQL NULL). */
 static int
@@ -73,12 +48,32 @@ exec_text(store *st, const char *sql, int n, ...)
 	return rc;
 }
 
+/* store_collect() over sql, with its np text parameters ?1..?np given
+ * after np. */
+static crf_status
+collect_sql(store *st, const char *sql, size_t size, void (*fill)(sqlite3_stmt *, void *),
+    void (*release)(void *, size_t), void **rows, size_t *n, crf_err *err, int np, ...)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	crf_status cs;
+	va_list ap;
+
+	va_start(ap, np);
+	for (int i = 1; rc == SQLITE_OK && i <= np; i++)
+		rc = bind_text(s, i, va_arg(ap, const char *));
+	va_end(ap);
+	cs = store_collect(st, s, rc, size, fill, release, rows, n, err);
+	sqlite3_finalize(s);
+	return cs;
+}
+
 crf_status
 store_is_central(store *st, bool *central, crf_err *err)
 {
 	char *mode;
 	bool found;
-	int rc = query_text(st, "SELECT mode FROM site", NULL, &mode, &found);
+	int rc = store_query_text(st, "SELECT mode FROM site", NULL, &mode, &found);
 
 	*central = found && str_eq(mode, "central");
 	free(mode);
@@ -96,7 +91,7 @@ store_make_central(store *st, crf_err *err)
 
 	if ((cs = store_begin_write(st, err)) != CRF_OK)
 		return cs;
-	rc = query_text(st, "SELECT count(*) FROM subject", NULL, &n, &found);
+	rc = store_query_text(st, "SELECT count(*) FROM subject", NULL, &n, &found);
 	if (rc == SQLITE_OK && found && !str_eq(n, "0")) {
 		free(n);
 		store_rollback(st);
@@ -1226,7 +1221,7 @@ central_import(store *st, const study_def *sd, const char *xml, size_t len,
 		m.cs = cs;
 		goto done;
 	}
-	rc = query_text(st, "SELECT checksum FROM transfer_in WHERE file_oid = ?1", file_oid,
+	rc = store_query_text(st, "SELECT checksum FROM transfer_in WHERE file_oid = ?1", file_oid,
 	    &had, &found);
 	if (rc == SQLITE_OK && found) {
 		if (str_eq(had, checksum))
@@ -1237,7 +1232,7 @@ central_import(store *st, const study_def *sd, const char *xml, size_t len,
 		goto rollback;
 	}
 	if (rc == SQLITE_OK)
-		rc = query_text(st, "SELECT file_oid FROM transfer_in WHERE site_code = ?1"
+		rc = store_query_text(st, "SELECT file_oid FROM transfer_in WHERE site_code = ?1"
 		    " ORDER BY rowid DESC LIMIT 1", site, &last, &found);
 	if (rc != SQLITE_OK) {
 		db_bad(&m, rc);
@@ -1305,47 +1300,40 @@ done:
 
 /* ---- Conflicts ---------------------------------------------------------- */
 
+static void
+conflict_from_row(sqlite3_stmt *s, void *out)
+{
+	import_conflict *c = out;
+
+	c->site = col_text(s, 0);
+	c->subject = col_text(s, 1);
+	c->event = col_text(s, 2);
+	c->event_repeat = sqlite3_column_int(s, 3);
+	c->form = col_text(s, 4);
+	c->form_repeat = sqlite3_column_int(s, 5);
+	c->field = col_text(s, 6);
+	c->central_value = col_text(s, 7);
+	c->central_missing = col_text(s, 8);
+	c->site_value = col_text(s, 9);
+	c->site_missing = col_text(s, 10);
+	c->file_oid = col_text(s, 11);
+	c->record_id = col_text(s, 12);
+	c->found_at = col_text(s, 13);
+}
+
+static void
+conflicts_release(void *rows, size_t n)
+{
+	import_conflicts_free(rows, n);
+}
+
 crf_status
 central_conflicts(store *st, import_conflict **rows, size_t *n, crf_err *err)
 {
-	sqlite3_stmt *s = NULL;
-	size_t cap = 0;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT site_code, subject, event, event_repeat,"
-	    " form, form_repeat, field, central_value, central_missing, site_value,"
-	    " site_missing, file_oid, record_id, found_at FROM import_conflict ORDER BY id",
-	    -1, &s, NULL);
-
-	*rows = NULL;
-	*n = 0;
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		import_conflict *c;
-
-		xgrow(rows, sizeof **rows, &cap, *n);
-		c = &(*rows)[(*n)++];
-		c->site = col_text(s, 0);
-		c->subject = col_text(s, 1);
-		c->event = col_text(s, 2);
-		c->event_repeat = sqlite3_column_int(s, 3);
-		c->form = col_text(s, 4);
-		c->form_repeat = sqlite3_column_int(s, 5);
-		c->field = col_text(s, 6);
-		c->central_value = col_text(s, 7);
-		c->central_missing = col_text(s, 8);
-		c->site_value = col_text(s, 9);
-		c->site_missing = col_text(s, 10);
-		c->file_oid = col_text(s, 11);
-		c->record_id = col_text(s, 12);
-		c->found_at = col_text(s, 13);
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		import_conflicts_free(*rows, *n);
-		*rows = NULL;
-		*n = 0;
-		return store_fail(st, rc, err);
-	}
-	return CRF_OK;
+	return collect_sql(st, "SELECT site_code, subject, event, event_repeat, form,"
+	    " form_repeat, field, central_value, central_missing, site_value, site_missing,"
+	    " file_oid, record_id, found_at FROM import_conflict ORDER BY id", sizeof **rows,
+	    conflict_from_row, conflicts_release, (void **)rows, n, err, 0);
 }
 
 char *
@@ -1418,10 +1406,8 @@ imports_release(void *rows, size_t n)
 crf_status
 central_imports(store *st, import_row **rows, size_t *n, crf_err *err)
 {
-	sqlite3_stmt *s = NULL;
 	bool central;
 	crf_status cs;
-	int rc;
 
 	*rows = NULL;
 	*n = 0;
@@ -1430,13 +1416,10 @@ central_imports(store *st, import_row **rows, size_t *n, crf_err *err)
 	if (!central)
 		return crf_fail(err, CRF_EDENIED, "this is a site database: the files applied "
 		    "are listed in the central one");
-	rc = sqlite3_prepare_v2(st->db, "SELECT file_oid, site_code, prior_file_oid, checksum,"
+	return collect_sql(st, "SELECT file_oid, site_code, prior_file_oid, checksum,"
 	    " imported_at, imported_by, changes, conflicts FROM transfer_in"
-	    " ORDER BY site_code, rowid", -1, &s, NULL);
-	cs = store_collect(st, s, rc, sizeof **rows, import_from_row, imports_release,
-	    (void **)rows, n, err);
-	sqlite3_finalize(s);
-	return cs;
+	    " ORDER BY site_code, rowid", sizeof **rows, import_from_row, imports_release,
+	    (void **)rows, n, err, 0);
 }
 
 void
@@ -1486,19 +1469,10 @@ crf_status
 central_site_records(store *st, const char *site, const char *subject,
     site_record **rows, size_t *n, crf_err *err)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT record_id, user, ts, edit_point, action,"
-	    " subject, event, event_repeat, form, form_repeat, field, value, missing, reason"
-	    " FROM site_audit WHERE site_code = ?1 AND subject = ?2 ORDER BY id", -1, &s,
-	    NULL);
-	crf_status cs;
-
-	if (rc == SQLITE_OK && (rc = bind_text(s, 1, site)) == SQLITE_OK)
-		rc = bind_text(s, 2, subject);
-	cs = store_collect(st, s, rc, sizeof **rows, record_from_row, records_release,
-	    (void **)rows, n, err);
-	sqlite3_finalize(s);
-	return cs;
+	return collect_sql(st, "SELECT record_id, user, ts, edit_point, action, subject, event,"
+	    " event_repeat, form, form_repeat, field, value, missing, reason FROM site_audit"
+	    " WHERE site_code = ?1 AND subject = ?2 ORDER BY id", sizeof **rows,
+	    record_from_row, records_release, (void **)rows, n, err, 2, site, subject);
 }
 
 void
@@ -1544,17 +1518,9 @@ crf_status
 central_site_admin(store *st, const char *site, site_admin_row **rows, size_t *n,
     crf_err *err)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT kind, oid, name, detail FROM site_admin"
-	    " WHERE site_code = ?1 ORDER BY kind, oid", -1, &s, NULL);
-	crf_status cs;
-
-	if (rc == SQLITE_OK)
-		rc = bind_text(s, 1, site);
-	cs = store_collect(st, s, rc, sizeof **rows, admin_from_row, admin_release,
-	    (void **)rows, n, err);
-	sqlite3_finalize(s);
-	return cs;
+	return collect_sql(st, "SELECT kind, oid, name, detail FROM site_admin WHERE"
+	    " site_code = ?1 ORDER BY kind, oid", sizeof **rows, admin_from_row, admin_release,
+	    (void **)rows, n, err, 1, site);
 }
 
 void
@@ -1573,7 +1539,7 @@ crf_status
 central_site_known(store *st, const char *site, bool *known, crf_err *err)
 {
 	char *one = NULL;
-	int rc = query_text(st, "SELECT 1 FROM transfer_in WHERE site_code = ?1 LIMIT 1",
+	int rc = store_query_text(st, "SELECT 1 FROM transfer_in WHERE site_code = ?1 LIMIT 1",
 	    site, &one, known);
 
 	free(one);

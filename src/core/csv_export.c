@@ -1298,30 +1298,6 @@ keep_site(subject_row *rows, size_t *n, const char *code)
 	*n = out;
 }
 
-/* One text of a one-row query with up to one text parameter (NULL when
- * there is no row, or it is NULL). */
-static crf_status
-query_one(store *st, const char *sql, const char *p1, char **out, crf_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-
-	*out = NULL;
-	if (rc == SQLITE_OK && p1 != NULL)
-		rc = bind_text(s, 1, p1);
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			*out = col_text(s, 0);
-			rc = SQLITE_OK;
-		} else if (rc == SQLITE_DONE) {
-			rc = SQLITE_OK;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_OK ? CRF_OK : store_fail(st, rc, err);
-}
-
 /* Before anything is written: code looks like a site code, st is the
  * central database (*central either way, also without a code). */
 static crf_status
@@ -1347,14 +1323,16 @@ static crf_status
 check_site_known(store *st, const char *code, crf_err *err)
 {
 	char *sites = NULL;
-	bool known;
+	bool known, found;
 	crf_status cs;
+	int rc;
 
 	if ((cs = central_site_known(st, code, &known, err)) != CRF_OK || known)
 		return cs;
-	cs = query_one(st, "SELECT group_concat(code, ', ') FROM (SELECT site_code AS code "
-	    "FROM transfer_in UNION SELECT substr(key, 1, instr(key, '-') - 1) FROM subject "
-	    "WHERE instr(key, '-') > 1 ORDER BY 1)", NULL, &sites, err);
+	rc = store_query_text(st, "SELECT group_concat(code, ', ') FROM (SELECT site_code AS"
+	    " code FROM transfer_in UNION SELECT substr(key, 1, instr(key, '-') - 1) FROM"
+	    " subject WHERE instr(key, '-') > 1 ORDER BY 1)", NULL, &sites, &found);
+	cs = rc == SQLITE_OK ? CRF_OK : store_fail(st, rc, err);
 	if (cs == CRF_OK)
 		cs = crf_fail(err, CRF_ENOENT, "the central database has no site %s: no subject "
 		    "of it, no transfer file imported from it (%s%s)", code,

@@ -1262,6 +1262,19 @@ write_codelists(ctx *c)
 	xe(c);
 }
 
+/* A Ref element of the metadata: <EL ATTR="oid" OrderNumber="order"
+ * Mandatory="Yes|No"/>. */
+static void
+write_ref(ctx *c, const char *el, const char *attr, const char *oid, size_t order,
+    bool mandatory)
+{
+	xs(c, el);
+	xa(c, attr, oid);
+	xaf(c, "OrderNumber", "%zu", order);
+	xa(c, "Mandatory", mandatory ? "Yes" : "No");
+	xe(c);
+}
+
 static void
 write_event_def(ctx *c, const event_def *ev)
 {
@@ -1275,11 +1288,7 @@ write_event_def(ctx *c, const event_def *ev)
 	translated(c, "Description", &ev->title, ev->id);
 	for (size_t i = 0; i < ev->nforms; i++) {
 		char *f = odm_oid_form(ev->forms[i]->id);
-		xs(c, "FormRef");
-		xa(c, "FormOID", f);
-		xaf(c, "OrderNumber", "%zu", i + 1);
-		xa(c, "Mandatory", "Yes");
-		xe(c);
+		write_ref(c, "FormRef", "FormOID", f, i + 1, true);
 		free(f);
 	}
 	if (ev->has_day) {
@@ -1311,11 +1320,7 @@ write_subject_event_def(ctx *c)
 	xa(c, "Repeating", "No");
 	xa(c, "Type", "Common");
 	translated(c, "Description", &t, NULL);
-	xs(c, "FormRef");
-	xa(c, "FormOID", ODM_SUBJECT_FORM_OID);
-	xa(c, "OrderNumber", "1");
-	xa(c, "Mandatory", "Yes");
-	xe(c);
+	write_ref(c, "FormRef", "FormOID", ODM_SUBJECT_FORM_OID, 1, true);
 	xe(c);
 }
 
@@ -1326,11 +1331,7 @@ write_subject_form_def(ctx *c)
 	xa(c, "OID", ODM_SUBJECT_FORM_OID);
 	xa(c, "Name", "Subject status");
 	xa(c, "Repeating", "No");
-	xs(c, "ItemGroupRef");
-	xa(c, "ItemGroupOID", ODM_SUBJECT_GROUP_OID);
-	xa(c, "OrderNumber", "1");
-	xa(c, "Mandatory", "Yes");
-	xe(c);
+	write_ref(c, "ItemGroupRef", "ItemGroupOID", ODM_SUBJECT_GROUP_OID, 1, true);
 	xe(c);
 }
 
@@ -1343,11 +1344,7 @@ write_subject_group_def(ctx *c)
 	xa(c, "Repeating", "No");
 	xa(c, "SASDatasetName", "SUBJSTAT");
 	for (size_t i = 0; i < ODM_SUBJECT_NITEMS; i++) {
-		xs(c, "ItemRef");
-		xa(c, "ItemOID", odm_subject_items[i].oid);
-		xaf(c, "OrderNumber", "%zu", i + 1);
-		xa(c, "Mandatory", i == 0 ? "Yes" : "No");
-		xe(c);
+		write_ref(c, "ItemRef", "ItemOID", odm_subject_items[i].oid, i + 1, i == 0);
 	}
 	xe(c);
 }
@@ -1392,25 +1389,13 @@ write_metadata(ctx *c)
 	xs(c, "Protocol");
 	for (size_t i = 0; i < sd->nevents; i++) {
 		char *oid = odm_oid_event(sd->events[i].id);
-		xs(c, "StudyEventRef");
-		xa(c, "StudyEventOID", oid);
-		xaf(c, "OrderNumber", "%zu", order++);
-		xa(c, "Mandatory", "No");
-		xe(c);
+		write_ref(c, "StudyEventRef", "StudyEventOID", oid, order++, false);
 		free(oid);
 	}
 	if (sd->nlogs > 0) {
-		xs(c, "StudyEventRef");
-		xa(c, "StudyEventOID", ODM_LOGS_EVENT_OID);
-		xaf(c, "OrderNumber", "%zu", order++);
-		xa(c, "Mandatory", "No");
-		xe(c);
+		write_ref(c, "StudyEventRef", "StudyEventOID", ODM_LOGS_EVENT_OID, order++, false);
 	}
-	xs(c, "StudyEventRef");
-	xa(c, "StudyEventOID", ODM_SUBJECT_EVENT_OID);
-	xaf(c, "OrderNumber", "%zu", order++);
-	xa(c, "Mandatory", "No");
-	xe(c);
+	write_ref(c, "StudyEventRef", "StudyEventOID", ODM_SUBJECT_EVENT_OID, order++, false);
 	xe(c);
 	for (size_t i = 0; i < sd->nevents; i++)
 		write_event_def(c, &sd->events[i]);
@@ -1425,11 +1410,7 @@ write_metadata(ctx *c)
 		translated(c, "Description", &t, NULL);
 		for (size_t i = 0; i < sd->nlogs; i++) {
 			char *f = odm_oid_form(sd->logs[i]->id);
-			xs(c, "FormRef");
-			xa(c, "FormOID", f);
-			xaf(c, "OrderNumber", "%zu", i + 1);
-			xa(c, "Mandatory", "No");
-			xe(c);
+			write_ref(c, "FormRef", "FormOID", f, i + 1, false);
 			free(f);
 		}
 		xe(c);
@@ -1444,11 +1425,7 @@ write_metadata(ctx *c)
 		xa(c, "Name", !str_blank(fd->title.text[LANG_EN]) ? fd->title.text[LANG_EN] : fd->id);
 		xa(c, "Repeating", is_log(sd, fd) ? "Yes" : "No");
 		translated(c, "Description", &fd->title, fd->id);
-		xs(c, "ItemGroupRef");
-		xa(c, "ItemGroupOID", ig);
-		xa(c, "OrderNumber", "1");
-		xa(c, "Mandatory", "Yes");
-		xe(c);
+		write_ref(c, "ItemGroupRef", "ItemGroupOID", ig, 1, true);
 		xs(c, "Alias");
 		xa(c, "Context", "crf:version");
 		xaf(c, "Name", "%d", fd->version);
@@ -1478,11 +1455,7 @@ write_metadata(ctx *c)
 			if (f->type == FT_INFO)
 				continue;
 			it = odm_oid_item(fd->id, f->id);
-			xs(c, "ItemRef");
-			xa(c, "ItemOID", it);
-			xaf(c, "OrderNumber", "%zu", ++n);
-			xa(c, "Mandatory", f->required ? "Yes" : "No");
-			xe(c);
+			write_ref(c, "ItemRef", "ItemOID", it, ++n, f->required);
 			free(it);
 		}
 		xe(c);

@@ -1458,6 +1458,31 @@ store_site_name(const store *st)
 
 /* ---- Subjects ---------------------------------------------------------- */
 
+/* One text column of a one-row query with up to one text parameter. */
+int
+store_query_text(store *st, const char *sql, const char *p1, char **out, bool *found)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	*out = NULL;
+	*found = false;
+	if (rc == SQLITE_OK && p1 != NULL)
+		rc = bind_text(s, 1, p1);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*out = col_text(s, 0);
+			*found = true;
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 crf_status
 store_collect(store *st, sqlite3_stmt *s, int rc, size_t size,
     void (*fill)(sqlite3_stmt *, void *), void (*release)(void *, size_t),

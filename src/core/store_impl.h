@@ -109,6 +109,11 @@ crf_status store_collect(store *st, sqlite3_stmt *s, int rc, size_t size,
     void **rows, size_t *n, crf_err *err);
 /* A column as a new string (NULL for SQL NULL). */
 char *col_text(sqlite3_stmt *s, int i);
+/* The first column of the first row of sql (prepared each time), with ?1
+ * bound to p1 when p1 is not NULL: *out owned (NULL for SQL NULL or no
+ * row), *found whether there was a row.  Returns an SQLite code. */
+int store_query_text(store *st, const char *sql, const char *p1, char **out,
+    bool *found);
 
 /* Stamp the time of the change and BEGIN IMMEDIATE; store_commit() or
  * store_rollback() ends it. */

@@ -12,9 +12,6 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
 
-INV=zhang.wei
-INV_NAME="Zhang Wei"
-INV_PW=Investigator-Pw-1
 export CRF_NOW=2026-03-01T02:00:00Z
 if ! setup_site || ! add_account "$NURSE" data-entry "$NURSE_NAME" "$NURSE_PW" ||
     ! add_account "$INV" investigator "$INV_NAME" "$INV_PW"; then

@@ -9,9 +9,6 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
 
-INV=zhang.wei
-INV_NAME="Zhang Wei"
-INV_PW=Investigator-Pw-1
 MON=chen.jie
 MON_NAME="Chen Jie"
 MON_PW=Monitor-Pass-22
@@ -37,19 +34,8 @@ icver() {
 
 # ---- The nurse completes the informed consent and saves demographics
 # incomplete.
-script nurse <<EOF
-$NURSE<Tab>$NURSE_PW<Enter>
-<C-n>a
-<Enter>
-<Enter>
-Y<Enter>2026-11-20<Enter><Enter>V1.0<Enter>
-<C-t>
-<C-f><C-f>ZXM<Enter>
-<C-s><Enter>
-<C-x>
-:dump $T/n-book.txt
-<C-x><C-x>q
-EOF
+consent_keys "$T/n-book.txt" > "$T/nurse.keys"
+run_script "$T/nurse.keys"
 expect_eq "nurse: exit 0" 0 "$rc"
 expect_eq "nurse: ic complete, dm incomplete" "dm|1
 ic|2" "$(sql "SELECT form, status FROM form_instance ORDER BY form")"
