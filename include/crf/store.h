@@ -67,7 +67,9 @@ typedef struct subject_row {
 } subject_row;
 
 /* Allocate the next screening number of the site ("<SITE>-<NNNN>") and
- * create the subject (status "screening"), audited.  *out receives it. */
+ * create the subject (status "screening"), audited.  *out receives it.
+ * CRF_EDENIED in a central database (central.h): its subjects come from
+ * the sites. */
 crf_status store_add_subject(store *st, subject_row *out, crf_err *err);
 
 /* All subjects of the site in key order. */

@@ -174,6 +174,7 @@
 #include <sqlite3.h>
 
 #include "crf/audit.h"
+#include "crf/central.h"
 #include "crf/date.h"
 #include "crf/lifecycle.h"
 #include "crf/perm.h"
@@ -1584,6 +1585,16 @@ store_add_subject(store *st, subject_row *out, crf_err *err)
 	memset(out, 0, sizeof *out);
 	if ((cs = store_may(st, PERM_ENTER, err)) != CRF_OK)
 		return cs;
+	{
+		bool central = false;
+
+		if ((cs = store_is_central(st, &central, err)) != CRF_OK)
+			return cs;
+		if (central)
+			return crf_fail(err, CRF_EDENIED, "this is the coordinating centre's "
+			    "database: subjects are added at their sites and come here in the "
+			    "sites' transfer files");
+	}
 	store_stamp(st);
 	rc = store_exec(st, SQL_BEGIN_WRITE);
 	if (rc != SQLITE_OK)
@@ -1591,13 +1602,13 @@ store_add_subject(store *st, subject_row *out, crf_err *err)
 
 	rc = store_stmt(st, SQL_COUNTER_BUMP, &s);
 	if (rc == SQLITE_OK)
-		rc = bind_text(s, 1, subject_state_name(SUBJ_SCREENING));
+		rc = bind_text(s, 1, "screening");
 	if (rc == SQLITE_OK)
 		rc = store_run(s);
 	if (rc == SQLITE_OK)
 		rc = store_stmt(st, SQL_COUNTER_GET, &s);
 	if (rc == SQLITE_OK)
-		rc = bind_text(s, 1, subject_state_name(SUBJ_SCREENING));
+		rc = bind_text(s, 1, "screening");
 	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		number = sqlite3_column_int64(s, 0);
 		rc = SQLITE_OK;

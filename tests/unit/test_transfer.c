@@ -578,6 +578,9 @@ test_slice(void **state)
 		sb_free(&out);
 	}
 	c1 = central_at("slice1.db");
+	/* The centre's subjects come from the sites. */
+	assert_int_equal(store_add_subject(c1, &s, &e), CRF_EDENIED);
+	assert_non_null(strstr(e.msg, "added at their sites"));
 	{
 		strbuf out = { 0 };
 
