@@ -44,3 +44,38 @@ failed_login_limit = 5
 password_min_length = 10
 CFG
 }
+
+# add_nurse [CONFIG]: the research nurse wang.fang (role data-entry, password
+# Nurse-Password-1) added with crf user add to the site of CONFIG (default
+# $T/config.ini).
+add_nurse() {
+	printf 'Nurse-Password-1\n' | "$CRF_BIN" -c "${1:-$T/config.ini}" user add wang.fang \
+		--role data-entry --name "Wang Fang" >/dev/null 2>&1
+}
+
+# enter_demographics CONFIG [WEIGHT [INITIALS HOSPNO BIRTH SEX DATE HEIGHT]]:
+# the nurse signs in headless, adds a subject and keys part of its
+# demographics (weight 65, ZXM, H123, 1990-05-01, F, 2026-11-20, 170 unless
+# given), saved incomplete; the screen goes to $T/ui.txt.
+enter_demographics() {
+	cat > "$T/dm.keys" <<KEYS
+wang.fang<Enter>Nurse-Password-1<Enter>
+<C-n>a
+<Enter>
+<Right><Right><Enter>
+${3:-ZXM}<Enter>
+${4:-H123}<Enter>
+${5:-1990-05-01}<Enter>
+${6:-F}<Enter>
+1<Enter>
+${7:-2026-11-20}<Enter>
+${8:-170}<Enter>
+${2:-65}<Enter>
+<C-s>
+<Enter>
+<C-x>
+<C-x>
+q
+KEYS
+	CRF_SCRIPT="$T/dm.keys" timeout 60 "$CRF_BIN" -c "$1" >"$T/ui.txt" 2>&1
+}

@@ -11,31 +11,11 @@ DB="$T/site.db"
 sql() { sqlite3 "$DB" "$1"; }
 
 "$CRF_BIN" $C init >/dev/null 2>&1
-printf 'Nurse-Password-1\n' | "$CRF_BIN" $C user add wang.fang --role data-entry \
-	--name "Wang Fang" >/dev/null 2>&1
+add_nurse
 
 # A research nurse adds the first subject and keys part of its demographics
 # (as in audit.sh).
-cat > "$T/dm.keys" <<KEYS
-wang.fang<Enter>Nurse-Password-1<Enter>
-<C-n>a
-<Enter>
-<Right><Right><Enter>
-ZXM<Enter>
-H123<Enter>
-1990-05-01<Enter>
-F<Enter>
-1<Enter>
-2026-11-20<Enter>
-170<Enter>
-65<Enter>
-<C-s>
-<Enter>
-<C-x>
-<C-x>
-q
-KEYS
-CRF_SCRIPT="$T/dm.keys" timeout 60 "$CRF_BIN" $C >"$T/ui.txt" 2>&1
+enter_demographics "$T/config.ini"
 if [ "$(sql "SELECT value FROM item WHERE field = 'weight'")" != 65.0 ]; then
 	not_ok "backup: a subject with a saved weight to back up"
 	sed 's/^/#   /' "$T/ui.txt"

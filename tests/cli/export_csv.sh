@@ -14,8 +14,7 @@ DB="$T/site.db"
 sql() { sqlite3 "$DB" "$1"; }
 
 "$CRF_BIN" $C init >/dev/null 2>&1
-printf 'Nurse-Password-1\n' | "$CRF_BIN" $C user add wang.fang --role data-entry \
-	--name "Wang Fang" >/dev/null 2>&1
+add_nurse
 
 # A research nurse keys the demographics (the ethnic group as the missing-data
 # code UNK) and an adverse event whose term needs quoting in a CSV file.
@@ -155,28 +154,8 @@ sed -e 's/^code = TJ01/code = CENTRE/' -e 's/^path = site.db/path = central.db/'
 BJ="-c $T/BJ02.ini"
 CEN="-c $T/CENTRE.ini"
 "$CRF_BIN" $BJ init >/dev/null 2>&1
-printf 'Nurse-Password-1\n' | "$CRF_BIN" $BJ user add wang.fang --role data-entry \
-	--name "Wang Fang" >/dev/null 2>&1
-cat > "$T/bj.keys" <<'KEYS'
-wang.fang<Enter>Nurse-Password-1<Enter>
-<C-n>a
-<Enter>
-<Right><Right><Enter>
-LQ<Enter>
-B456<Enter>
-1985-02-03<Enter>
-M<Enter>
-1<Enter>
-2026-11-21<Enter>
-180<Enter>
-80<Enter>
-<C-s>
-<Enter>
-<C-x>
-<C-x>
-q
-KEYS
-CRF_SCRIPT="$T/bj.keys" timeout 60 "$CRF_BIN" $BJ >"$T/ui.txt" 2>&1
+add_nurse "$T/BJ02.ini"
+enter_demographics "$T/BJ02.ini" 80 LQ B456 1985-02-03 M 2026-11-21 180
 "$CRF_BIN" $C export --transfer --identifiers --out "$T/tj1.xml" >/dev/null 2>&1
 "$CRF_BIN" $BJ export --transfer --identifiers --out "$T/bj1.xml" >/dev/null 2>&1
 "$CRF_BIN" $CEN init --central >/dev/null 2>&1

@@ -21,35 +21,11 @@ BJ="-c $T/BJ02.ini"
 CEN="-c $T/CENTRE.ini"
 sqlc() { sqlite3 "$T/central.db" "$1"; }
 
-for c in "$TJ" "$BJ"; do
-	"$CRF_BIN" $c init >/dev/null 2>&1
-	printf 'Nurse-Password-1\n' | "$CRF_BIN" $c user add wang.fang --role data-entry \
-		--name "Wang Fang" >/dev/null 2>&1
+for c in config BJ02; do
+	"$CRF_BIN" -c "$T/$c.ini" init >/dev/null 2>&1
+	add_nurse "$T/$c.ini"
 done
 
-# enter_subject CONFIG WEIGHT: a nurse adds a subject and its demographics.
-enter_subject() {
-	cat > "$T/dm.keys" <<KEYS
-wang.fang<Enter>Nurse-Password-1<Enter>
-<C-n>a
-<Enter>
-<Right><Right><Enter>
-ZXM<Enter>
-H123<Enter>
-1990-05-01<Enter>
-F<Enter>
-1<Enter>
-2026-11-20<Enter>
-170<Enter>
-$2<Enter>
-<C-s>
-<Enter>
-<C-x>
-<C-x>
-q
-KEYS
-	CRF_SCRIPT="$T/dm.keys" timeout 60 "$CRF_BIN" $1 >"$T/ui.txt" 2>&1
-}
 # values DB SITE: every value of the site's subjects, one line each.
 values() {
 	sqlite3 "$1" "SELECT s.key, f.event, f.event_repeat, f.form, f.form_repeat, i.field,
@@ -63,11 +39,11 @@ state() {
 	    SELECT count(*) FROM site_audit; SELECT count(*) FROM transfer_in"
 }
 
-enter_subject "$TJ" 65
+enter_demographics "$T/config.ini" 65
 "$CRF_BIN" $TJ export --transfer --identifiers --out "$T/tj1.xml" >/dev/null 2>&1
-enter_subject "$TJ" 72
+enter_demographics "$T/config.ini" 72
 "$CRF_BIN" $TJ export --transfer --identifiers --out "$T/tj2.xml" >/dev/null 2>&1
-enter_subject "$BJ" 80
+enter_demographics "$T/BJ02.ini" 80
 "$CRF_BIN" $BJ export --transfer --identifiers --out "$T/bj1.xml" >/dev/null 2>&1
 if [ ! -f "$T/tj2.xml.b2" ] || [ ! -f "$T/bj1.xml.b2" ]; then
 	not_ok "import: transfer files of two sites"

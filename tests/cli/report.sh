@@ -48,28 +48,8 @@ expect_eq "--bogus: usage, exit 2" 2 "$rc"
 expect_match "--bogus: prints the usage" '^usage: crf report \[--width N\] \[--ascii\]$' "$out"
 
 # A research nurse adds the first subject and keys part of its demographics.
-printf 'Nurse-Password-1\n' | "$CRF_BIN" $C user add wang.fang --role data-entry \
-	--name "Wang Fang" >/dev/null 2>&1
-cat > "$T/dm.keys" <<KEYS
-wang.fang<Enter>Nurse-Password-1<Enter>
-<C-n>a
-<Enter>
-<Right><Right><Enter>
-ZXM<Enter>
-H123<Enter>
-1990-05-01<Enter>
-F<Enter>
-1<Enter>
-2026-11-20<Enter>
-170<Enter>
-65<Enter>
-<C-s>
-<Enter>
-<C-x>
-<C-x>
-q
-KEYS
-CRF_SCRIPT="$T/dm.keys" timeout 60 "$CRF_BIN" $C >"$T/ui.txt" 2>&1
+add_nurse
+enter_demographics "$T/config.ini"
 if [ "$(sqlite3 "$T/site.db" "SELECT count(*) FROM subject")" != 1 ]; then
 	not_ok "report: a screening subject to count"
 	sed 's/^/#   /' "$T/ui.txt"

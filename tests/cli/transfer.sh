@@ -13,32 +13,8 @@ sql() { sqlite3 "$DB" "$1"; }
 xlint() { xmllint --nonet --noout --schema "$SCHEMA" "$1" >"$T/xmllint.txt" 2>&1; }
 
 "$CRF_BIN" $C init >/dev/null 2>&1
-printf 'Nurse-Password-1\n' | "$CRF_BIN" $C user add wang.fang --role data-entry \
-	--name "Wang Fang" >/dev/null 2>&1
+add_nurse
 
-# A research nurse adds a subject and keys its demographics (headless).
-enter_subject() {
-	cat > "$T/dm.keys" <<KEYS
-wang.fang<Enter>Nurse-Password-1<Enter>
-<C-n>a
-<Enter>
-<Right><Right><Enter>
-ZXM<Enter>
-H123<Enter>
-1990-05-01<Enter>
-F<Enter>
-1<Enter>
-2026-11-20<Enter>
-170<Enter>
-$1<Enter>
-<C-s>
-<Enter>
-<C-x>
-<C-x>
-q
-KEYS
-	CRF_SCRIPT="$T/dm.keys" timeout 60 "$CRF_BIN" $C >"$T/ui.txt" 2>&1
-}
 
 # ---- Nothing to transfer on a new site.
 out=$("$CRF_BIN" $C export --transfer --out "$T/t0.xml" 2>&1); rc=$?
@@ -46,7 +22,7 @@ expect_eq "empty site: exit 0" 0 "$rc"
 expect_eq "empty site: says so" "crf: no changes to transfer yet; nothing written" "$out"
 expect_eq "empty site: no file" "no" "$([ -e "$T/t0.xml" ] || [ -e "$T/t0.xml.b2" ] && echo yes || echo no)"
 
-enter_subject 65
+enter_demographics "$T/config.ini" 65
 if [ "$(sql "SELECT count(*) FROM item WHERE field = 'weight' AND value = '65.0'")" != 1 ]; then
 	not_ok "transfer: a subject with a saved weight"
 	sed 's/^/#   /' "$T/ui.txt"
@@ -102,7 +78,7 @@ expect_eq "no changes: no file" "no" "$([ -e "$T/t2.xml" ] || [ -e "$T/t2.xml.b2
 expect_eq "no changes: not recorded" 1 "$(sql "SELECT count(*) FROM transfer_out")"
 
 # ---- A second subject: the next transfer carries only it, after the first.
-enter_subject 72
+enter_demographics "$T/config.ini" 72
 out=$("$CRF_BIN" $C export --transfer --out "$T/t2.xml" 2>&1); rc=$?
 expect_eq "second transfer: exit 0" 0 "$rc"
 oid2=$(sql "SELECT file_oid FROM transfer_out WHERE prior_file_oid IS NOT NULL")
