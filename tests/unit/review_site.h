@@ -1,8 +1,9 @@
 /*
  * review_site.h - the site every review test starts from (signatures,
- * locks, queries, a subject's life cycle, eligibility): a new database in
- * a temporary folder with a research nurse, an investigator, a monitor and
- * a data manager, one screened subject, and the helpers the tests share.
+ * locks, queries, a subject's life cycle, eligibility, the printed
+ * casebook): a new database in a temporary folder with a research nurse,
+ * an investigator, a monitor and a data manager, one screened subject, and
+ * the helpers the tests share.
  * Included by one test file each; CRF_NOW is 2026-03-01T02:00:00Z.
  */
 #ifndef CRF_TEST_REVIEW_SITE_H
@@ -116,22 +117,19 @@ review_site_setup(const char *template)
 	return 0;
 }
 
+/* Close the site and remove its folder with everything a test left in it. */
 REVIEW_UNUSED static int
 teardown(void **state)
 {
-	char *p;
+	char *cmd;
 
 	(void)state;
 	store_close(st);
-	unlink(path);
-	p = xasprintf("%s-wal", path);
-	unlink(p);
-	free(p);
-	p = xasprintf("%s-shm", path);
-	unlink(p);
-	free(p);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	free(cmd);
 	free(path);
-	rmdir(dir);
 	return 0;
 }
 

@@ -29,16 +29,9 @@
 #include "crf/store.h"
 #include "crf/util.h"
 
-static char dir[64];
-static char *path;
-static store *st;
-static study_def *sd;
-static long long subj;
+#include "review_site.h"
 
-#define NURSE_PW "Nurse-Password-1"
-#define PI_PW "Investigator-Pw-2"
-#define CRA_PW "Monitor-Password-3"
-#define DM_PW "DataManager-Pw-4"
+static study_def *sd;
 
 /* A value with markup in it: the HTML copy must show it, never run it. */
 #define NASTY "<script>alert('x')</script> & \"Q\""
@@ -49,45 +42,9 @@ at(const char *utc)
 	setenv("CRF_NOW", utc, 1);
 }
 
-static void
-as(const char *login, const char *pw)
-{
-	user_row u;
-	crf_err e;
-
-	assert_int_equal(store_login(st, login, pw, &u, &e), CRF_OK);
-	user_row_clear(&u);
-}
-
-static char *
-query1(const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	char *out = NULL;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
-		out = xstrdup((const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return out;
-}
-
-static void
-expect_query(const char *sql, const char *want)
-{
-	char *got = query1(sql);
-
-	assert_non_null(got);
-	assert_string_equal(got, want);
-	free(got);
-}
-
 /* Save changes to a form (loaded first for its version). */
 static void
-save(const form_key *k, form_status status, const item_change *ch, size_t n,
+save_changes(const form_key *k, form_status status, const item_change *ch, size_t n,
     const char *reason)
 {
 	form_data fd;
@@ -105,7 +62,6 @@ static int
 setup(void **state)
 {
 	formdef_diags d = { 0 };
-	subject_row s;
 	crf_err e;
 
 	(void)state;
@@ -115,24 +71,9 @@ setup(void **state)
 		return -1;
 	if (formdef_load("tests/fixtures/study", &sd, &d) != CRF_OK)
 		return -1;
-	strcpy(dir, "/tmp/crf-print.XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (review_site_setup("/tmp/crf-print.XXXXXX") != 0)
 		return -1;
-	path = path_join(dir, "site.db");
 	at("2026-03-01T02:00:00Z");
-	if (store_create(path, "TJ01", "Tianjin", &st, &e) != CRF_OK)
-		return -1;
-	store_set_user(st, "setup");
-	if (store_add_user(st, "nurse", "Wang Fang", "data-entry", NURSE_PW, &e) ||
-	    store_add_user(st, "pi", "Li Wei", "investigator", PI_PW, &e) ||
-	    store_add_user(st, "cra", "Zhao Lei", "monitor", CRA_PW, &e) ||
-	    store_add_user(st, "dm", "Chen Jing", "data-manager", DM_PW, &e))
-		return -1;
-	as("nurse", NURSE_PW);
-	if (store_add_subject(st, &s, &e) != CRF_OK)
-		return -1;
-	subj = s.id;
-	subject_row_clear(&s);
 	{
 		/* The nurse keys the vital signs, complete. */
 		form_key vs = { subj, "scr", 1, "vs", 1 };
@@ -140,7 +81,7 @@ setup(void **state)
 			{ "vsdat", "2026-03-01", NULL, 0 },
 			{ "temp", "36.5", NULL, 0 },
 		};
-		save(&vs, FORM_COMPLETE, ch, 2, NULL);
+		save_changes(&vs, FORM_COMPLETE, ch, 2, NULL);
 	}
 	{
 		/* The investigator signs the form. */
@@ -159,7 +100,7 @@ setup(void **state)
 
 		at("2026-03-01T02:10:00Z");
 		as("nurse", NURSE_PW);
-		save(&vs, FORM_COMPLETE, &ch, 1, "transcription error");
+		save_changes(&vs, FORM_COMPLETE, &ch, 1, "transcription error");
 	}
 	{
 		/* The monitor checks it against the source, then asks about it. */
@@ -189,7 +130,7 @@ setup(void **state)
 
 		at("2026-03-01T02:30:00Z");
 		as("nurse", NURSE_PW);
-		save(&dm, FORM_INCOMPLETE, ch, 6, NULL);
+		save_changes(&dm, FORM_INCOMPLETE, ch, 6, NULL);
 	}
 	{
 		/* An adverse event in the log. */
@@ -200,7 +141,7 @@ setup(void **state)
 		};
 
 		at("2026-03-01T02:35:00Z");
-		save(&ae, FORM_COMPLETE, ch, 2, NULL);
+		save_changes(&ae, FORM_COMPLETE, ch, 2, NULL);
 	}
 	{
 		/* The data manager locks the vital signs. */
@@ -217,19 +158,10 @@ setup(void **state)
 }
 
 static int
-teardown(void **state)
+print_teardown(void **state)
 {
-	char *cmd;
-
-	(void)state;
-	store_close(st);
 	formdef_free(sd);
-	cmd = xasprintf("rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-	free(cmd);
-	free(path);
-	return 0;
+	return teardown(state);
 }
 
 static const print_opts opts = { .lang = LANG_EN, .date_fmt = "YYYY-MM-DD",
@@ -366,13 +298,13 @@ static void
 test_text_trail(void **state)
 {
 	char *out = print_text();
-	char *seq_create = query1("SELECT seq FROM audit WHERE field = 'temp' AND action = 'create'");
-	char *seq_update = query1("SELECT seq FROM audit WHERE field = 'temp' AND action = 'update'");
-	char *seq_sign = query1("SELECT seq FROM audit WHERE action = 'sign'");
-	char *seq_query = query1("SELECT seq FROM audit WHERE action = 'query-raise'");
-	char *seq_lock = query1("SELECT seq FROM audit WHERE action = 'lock'");
-	char *seq_sdv = query1("SELECT seq FROM audit WHERE action = 'sdv'");
-	char *hash = query1("SELECT new_value FROM audit WHERE action = 'sign'");
+	char *seq_create = query("SELECT seq FROM audit WHERE field = 'temp' AND action = 'create'");
+	char *seq_update = query("SELECT seq FROM audit WHERE field = 'temp' AND action = 'update'");
+	char *seq_sign = query("SELECT seq FROM audit WHERE action = 'sign'");
+	char *seq_query = query("SELECT seq FROM audit WHERE action = 'query-raise'");
+	char *seq_lock = query("SELECT seq FROM audit WHERE action = 'lock'");
+	char *seq_sdv = query("SELECT seq FROM audit WHERE action = 'sdv'");
+	char *hash = query("SELECT new_value FROM audit WHERE action = 'sign'");
 	char *l[6], *h;
 
 	(void)state;
@@ -748,5 +680,5 @@ main(void)
 		cmocka_unit_test(test_file_name),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, print_teardown);
 }
