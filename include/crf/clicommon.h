@@ -18,4 +18,8 @@ int cli_load_config(const cli_opts *o, crf_config *cfg);
  * and line, as "FILE:LINE: message" to fp and return the number printed. */
 size_t cli_load_study(const char *dir, study_def **out, FILE *fp);
 
+/* The path of the ODM schema (odm_schema_find()), owned; NULL after
+ * saying on stderr that it is missing. */
+char *cli_odm_schema(void);
+
 #endif

@@ -105,21 +105,81 @@ well_formed(const odm_report *r)
 	return true;
 }
 
+/* What an ODM export has open: the schema, the configuration, the form
+ * definitions and the database. */
+typedef struct odm_session {
+	char *schema;
+	crf_config cfg;
+	study_def *sd;
+	store *st;
+} odm_session;
+
+/* Open everything an export needs; false (and nothing left open) after
+ * saying what is wrong. */
+static bool
+session_open(const cli_opts *o, odm_session *s)
+{
+	crf_err e;
+
+	memset(s, 0, sizeof *s);
+	if ((s->schema = cli_odm_schema()) == NULL)
+		return false;
+	if (cli_load_config(o, &s->cfg) != 0) {
+		free(s->schema);
+		s->schema = NULL;
+		return false;
+	}
+	if (cli_load_study(s->cfg.forms_dir, &s->sd, stderr) > 0) {
+		fprintf(stderr, "crf: the form definitions in %s have problems; crf forms check "
+		    "lists them\n", s->cfg.forms_dir);
+	} else if (store_open(s->cfg.db_path, &s->st, &e) != CRF_OK) {
+		fprintf(stderr, "crf: %s\n", e.msg);
+	} else {
+		return true;
+	}
+	formdef_free(s->sd);
+	config_free(&s->cfg);
+	free(s->schema);
+	memset(s, 0, sizeof *s);
+	return false;
+}
+
+static void
+session_close(odm_session *s)
+{
+	store_close(s->st);
+	formdef_free(s->sd);
+	config_free(&s->cfg);
+	free(s->schema);
+	memset(s, 0, sizeof *s);
+}
+
+/* FILE and FILE.b2 (sumpath) must both be new: false after saying which
+ * exists (an export never replaces an earlier one). */
+static bool
+names_new(const char *path, const char *sumpath)
+{
+	const char *taken = access(path, F_OK) == 0 ? path :
+	    access(sumpath, F_OK) == 0 ? sumpath : NULL;
+
+	if (taken != NULL)
+		fprintf(stderr, "crf: %s exists already: give another name (an export never "
+		    "replaces an earlier one)\n", taken);
+	return taken == NULL;
+}
+
 static int
 export_check(const char *path)
 {
-	char *schema = odm_schema_find();
+	char *schema = cli_odm_schema();
 	odm_report r = { 0 };
 	size_t len = 0;
 	char *buf;
 	crf_err e;
 	int rc = 1;
 
-	if (schema == NULL) {
-		fprintf(stderr, "crf: the ODM schema (schema/odm132/" ODM_SCHEMA_FILE ") is not "
-		    "found; set CRF_ODM_SCHEMA to its path\n");
+	if (schema == NULL)
 		return 1;
-	}
 	buf = file_read_all(path, &len);
 	if (buf == NULL) {
 		fprintf(stderr, "crf: cannot read %s: %s\n", path, strerror(errno));
@@ -251,10 +311,8 @@ export_odm(const cli_opts *o, const export_args *a)
 		.site = a->site,
 	};
 	const char *kind = a->snapshot ? "snapshot" : "transactional";
-	char *schema = NULL, *what = NULL, *where = NULL, *sumpath = NULL;
-	crf_config cfg;
-	study_def *sd = NULL;
-	store *st = NULL;
+	char *what = NULL, *where = NULL, *sumpath = NULL;
+	odm_session ses;
 	strbuf doc = { 0 };
 	odm_summary sum;
 	bool wrote = false;
@@ -263,35 +321,17 @@ export_odm(const cli_opts *o, const export_args *a)
 
 	if (a->out != NULL) {
 		sumpath = xasprintf("%s.b2", a->out);
-		if (access(a->out, F_OK) == 0 || access(sumpath, F_OK) == 0) {
-			fprintf(stderr, "crf: %s exists already: give another name (an export never "
-			    "replaces an earlier one)\n", access(a->out, F_OK) == 0 ? a->out :
-			    sumpath);
+		if (!names_new(a->out, sumpath)) {
 			free(sumpath);
 			return 1;
 		}
 	}
-	if ((schema = odm_schema_find()) == NULL) {
-		fprintf(stderr, "crf: the ODM schema (schema/odm132/" ODM_SCHEMA_FILE ") is not "
-		    "found; set CRF_ODM_SCHEMA to its path\n");
+	if (!session_open(o, &ses)) {
 		free(sumpath);
 		return 1;
 	}
-	if (cli_load_config(o, &cfg) != 0) {
-		free(schema);
-		free(sumpath);
-		return 1;
-	}
-	if (cli_load_study(cfg.forms_dir, &sd, stderr) > 0) {
-		fprintf(stderr, "crf: the form definitions in %s have problems; crf forms check "
-		    "lists them\n", cfg.forms_dir);
-		goto out;
-	}
-	if (store_open(cfg.db_path, &st, &e) != CRF_OK) {
-		fprintf(stderr, "crf: %s\n", e.msg);
-		goto out;
-	}
-	if (odm_export_checked(st, sd, &oo, schema, &doc, &sum, NULL, &e) != CRF_OK) {
+	if (odm_export_checked(ses.st, ses.sd, &oo, ses.schema, &doc, &sum, NULL,
+	    &e) != CRF_OK) {
 		fprintf(stderr, "crf: %s\n", e.msg);
 		goto out;
 	}
@@ -304,7 +344,7 @@ export_odm(const cli_opts *o, const export_args *a)
 		if (!write_checksum(a->out, sumpath, &doc))
 			goto out;
 		where = absolute(a->out);
-		if (store_note_export(st, what, where, NULL, &e) != CRF_OK) {
+		if (store_note_export(ses.st, what, where, NULL, &e) != CRF_OK) {
 			fprintf(stderr, "crf: the export could not be recorded in the audit trail, so "
 			    "%s and %s were removed: %s\n", a->out, sumpath, e.msg);
 			unlink(sumpath);
@@ -316,7 +356,7 @@ export_odm(const cli_opts *o, const export_args *a)
 			fprintf(stderr, "crf: cannot write to standard output: %s\n", strerror(errno));
 			goto out;
 		}
-		if (store_note_export(st, what, "stdout", NULL, &e) != CRF_OK) {
+		if (store_note_export(ses.st, what, "stdout", NULL, &e) != CRF_OK) {
 			fprintf(stderr, "crf: the export went to standard output but could not be "
 			    "recorded in the audit trail: %s\n", e.msg);
 			goto out;
@@ -342,10 +382,7 @@ out:
 	free(what);
 	free(where);
 	sb_free(&doc);
-	store_close(st);
-	formdef_free(sd);
-	config_free(&cfg);
-	free(schema);
+	session_close(&ses);
 	return rc;
 }
 
@@ -361,12 +398,11 @@ export_transfer(const cli_opts *o, const export_args *a)
 		.now = clock_now(),
 		.transfer = true,
 	};
-	char *schema = NULL, *sumpath = NULL, *file_oid = NULL, *where = NULL;
+	char *sumpath = NULL, *file_oid = NULL, *where = NULL;
 	char hex[TRANSFER_CHECKSUM_HEX + 1];
 	transfer_row last = { 0 }, t = { 0 };
-	crf_config cfg;
-	study_def *sd = NULL;
-	store *st = NULL;
+	odm_session ses;
+	store *st;
 	strbuf doc = { 0 };
 	odm_summary sum;
 	bool found = false, wrote = false;
@@ -374,39 +410,21 @@ export_transfer(const cli_opts *o, const export_args *a)
 	int rc = 1;
 
 	sumpath = xasprintf("%s.b2", a->out);
-	if (access(a->out, F_OK) == 0 || access(sumpath, F_OK) == 0) {
-		fprintf(stderr, "crf: %s exists already: give another name (an export never "
-		    "replaces an earlier one)\n", access(a->out, F_OK) == 0 ? a->out : sumpath);
+	if (!names_new(a->out, sumpath) || !session_open(o, &ses)) {
 		free(sumpath);
 		return 1;
 	}
-	if ((schema = odm_schema_find()) == NULL) {
-		fprintf(stderr, "crf: the ODM schema (schema/odm132/" ODM_SCHEMA_FILE ") is not "
-		    "found; set CRF_ODM_SCHEMA to its path\n");
-		free(sumpath);
-		return 1;
-	}
-	if (cli_load_config(o, &cfg) != 0) {
-		free(schema);
-		free(sumpath);
-		return 1;
-	}
-	if (cli_load_study(cfg.forms_dir, &sd, stderr) > 0) {
-		fprintf(stderr, "crf: the form definitions in %s have problems; crf forms check "
-		    "lists them\n", cfg.forms_dir);
-		goto out;
-	}
-	if (store_open(cfg.db_path, &st, &e) != CRF_OK ||
-	    store_audit_max_seq(st, &oo.through_seq, &e) != CRF_OK ||
+	st = ses.st;
+	if (store_audit_max_seq(st, &oo.through_seq, &e) != CRF_OK ||
 	    store_last_transfer(st, &last, &found, &e) != CRF_OK) {
 		fprintf(stderr, "crf: %s\n", e.msg);
 		goto out;
 	}
 	oo.since_seq = found ? last.last_seq : 0;
 	oo.prior_file_oid = found ? last.file_oid : NULL;
-	file_oid = transfer_file_oid(sd->id, store_site_code(st), oo.since_seq + 1, oo.now);
+	file_oid = transfer_file_oid(ses.sd->id, store_site_code(st), oo.since_seq + 1, oo.now);
 	oo.file_oid = file_oid;
-	if (odm_export_checked(st, sd, &oo, schema, &doc, &sum, NULL, &e) != CRF_OK) {
+	if (odm_export_checked(st, ses.sd, &oo, ses.schema, &doc, &sum, NULL, &e) != CRF_OK) {
 		fprintf(stderr, "crf: %s\n", e.msg);
 		goto out;
 	}
@@ -461,10 +479,7 @@ out:
 	free(file_oid);
 	transfer_row_clear(&last);
 	sb_free(&doc);
-	store_close(st);
-	formdef_free(sd);
-	config_free(&cfg);
-	free(schema);
+	session_close(&ses);
 	free(sumpath);
 	return rc;
 }

@@ -44,16 +44,13 @@ read_checksum(const char *path, char *hex)
 static bool
 file_valid(const char *path, const char *buf, size_t len)
 {
-	char *schema = odm_schema_find();
+	char *schema = cli_odm_schema();
 	odm_report r = { 0 };
 	bool xml_ok = true, ok = false;
 	crf_err e;
 
-	if (schema == NULL) {
-		fprintf(stderr, "crf: the ODM schema (schema/odm132/" ODM_SCHEMA_FILE ") is not "
-		    "found; set CRF_ODM_SCHEMA to its path\n");
+	if (schema == NULL)
 		return false;
-	}
 	if (odm_validate(buf, len, path, schema, &r, &e) != CRF_OK) {
 		fprintf(stderr, "crf: %s\n", e.msg);
 		goto out;

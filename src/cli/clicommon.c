@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "crf/clicommon.h"
+#include "crf/odm.h"
 #include "crf/util.h"
 
 int
@@ -66,4 +67,15 @@ cli_load_study(const char *dir, study_def **out, FILE *fp)
 	n = d.n ? d.n : 1;
 	formdef_diags_free(&d);
 	return n;
+}
+
+char *
+cli_odm_schema(void)
+{
+	char *schema = odm_schema_find();
+
+	if (schema == NULL)
+		fprintf(stderr, "crf: the ODM schema (schema/odm132/" ODM_SCHEMA_FILE ") is not "
+		    "found; set CRF_ODM_SCHEMA to its path\n");
+	return schema;
 }
