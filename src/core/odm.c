@@ -305,6 +305,16 @@ upper_dup(const char *s)
 	return u;
 }
 
+/* prefix followed by s upper-cased (owned): "F." and "dm" give "F.DM". */
+static char *
+oid_upper(const char *prefix, const char *s)
+{
+	char *u = upper_dup(s), *oid = xasprintf("%s%s", prefix, u);
+
+	free(u);
+	return oid;
+}
+
 char *
 odm_oid_mdv(int metadata_version)
 {
@@ -314,32 +324,21 @@ odm_oid_mdv(int metadata_version)
 char *
 odm_oid_event(const char *event)
 {
-	char *u, *oid;
-
 	if (event == NULL || *event == '\0')
 		return xstrdup(ODM_LOGS_EVENT_OID);
-	u = upper_dup(event);
-	oid = xasprintf("SE.%s", u);
-	free(u);
-	return oid;
+	return oid_upper("SE.", event);
 }
 
 char *
 odm_oid_form(const char *form)
 {
-	char *u = upper_dup(form), *oid = xasprintf("F.%s", u);
-
-	free(u);
-	return oid;
+	return oid_upper("F.", form);
 }
 
 char *
 odm_oid_group(const char *form)
 {
-	char *u = upper_dup(form), *oid = xasprintf("IG.%s", u);
-
-	free(u);
-	return oid;
+	return oid_upper("IG.", form);
 }
 
 char *
@@ -356,10 +355,7 @@ odm_oid_item(const char *form, const char *field)
 char *
 odm_oid_list(const char *list)
 {
-	char *u = upper_dup(list), *oid = xasprintf("CL.%s", u);
-
-	free(u);
-	return oid;
+	return oid_upper("CL.", list);
 }
 
 char *
