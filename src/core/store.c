@@ -2942,6 +2942,31 @@ password_recheck(store *st, const char *login, const char *password,
 	return rc;
 }
 
+/* End the write transaction of a password check: rolled back on a database
+ * error (rc); else committed, so that a refusal's audit row (a wrong
+ * password, a lockout) is kept, and refused returned when there was one. */
+static crf_status
+password_end(store *st, int rc, crf_status refused, crf_err *err)
+{
+	crf_status cs;
+	crf_err e2;
+
+	if (rc != SQLITE_OK) {
+		cs = store_fail(st, rc, err);
+		store_rollback(st);
+		return cs;
+	}
+	if (refused == CRF_OK)
+		return store_commit(st, err);
+	cs = store_commit(st, &e2);
+	if (cs != CRF_OK) {
+		if (err != NULL)
+			*err = e2;
+		return cs;
+	}
+	return refused;
+}
+
 crf_status
 store_check_password(store *st, const char *login, const char *password,
     const char *failed_action, crf_err *err)
@@ -2959,22 +2984,7 @@ store_check_password(store *st, const char *login, const char *password,
 		return cs;
 	rc = password_recheck(st, login, password, failed_action, &good, &refused,
 	    err);
-	if (rc != SQLITE_OK) {
-		cs = store_fail(st, rc, err);
-		store_rollback(st);
-		return cs;
-	}
-	if (refused != CRF_OK) {
-		crf_err e2;
-		cs = store_commit(st, &e2);
-		if (cs != CRF_OK) {
-			if (err != NULL)
-				*err = e2;
-			return cs;
-		}
-		return refused;
-	}
-	return store_commit(st, err);
+	return password_end(st, rc, refused, err);
 }
 
 crf_status
@@ -3036,22 +3046,7 @@ store_change_password(store *st, const char *login, const char *old_password,
 		}
 	}
 	sodium_memzero(hash, sizeof hash);
-	if (rc != SQLITE_OK) {
-		cs = store_fail(st, rc, err);
-		store_rollback(st);
-		return cs;
-	}
-	if (refused != CRF_OK) {
-		crf_err e2;
-		cs = store_commit(st, &e2);
-		if (cs != CRF_OK) {
-			if (err != NULL)
-				*err = e2;
-			return cs;
-		}
-		return refused;
-	}
-	return store_commit(st, err);
+	return password_end(st, rc, refused, err);
 }
 
 crf_status
