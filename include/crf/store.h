@@ -49,6 +49,11 @@ void store_close(store *st);
 /* The user name written into audit rows from now on (copied). */
 void store_set_user(store *st, const char *user);
 
+/* The operating-system account running crf, the user of a command's audit
+ * rows until someone signs in: $USER, else $LOGNAME, else the password
+ * database's name of the effective user id; "unknown" when none (owned). */
+char *store_os_user(void);
+
 /* Site code and name recorded at creation (borrowed). */
 const char *store_site_code(const store *st);
 const char *store_site_name(const store *st);

@@ -47,7 +47,7 @@ cli_print(const cli_opts *o, int argc, char **argv)
 	crf_config cfg;
 	study_def *sd = NULL;
 	store *st = NULL;
-	const char *user = getenv("USER");
+	char *user;
 	print_opts po;
 	print_format fmt;
 	crf_err e;
@@ -58,14 +58,17 @@ cli_print(const cli_opts *o, int argc, char **argv)
 		return 2;
 	}
 	fmt = a.html ? PRINT_HTML : PRINT_TEXT;
-	if (cli_load_config(o, &cfg) != 0)
+	user = store_os_user();
+	if (cli_load_config(o, &cfg) != 0) {
+		free(user);
 		return 1;
+	}
 	po = (print_opts){
 		.lang = cfg.lang,
 		.date_fmt = cfg.date_format,
 		.ascii = a.ascii || (!a.html && a.out == NULL &&
 		    strcmp(nl_langinfo(CODESET), "UTF-8") != 0),
-		.printed_by = str_blank(user) ? NULL : user,
+		.printed_by = user,
 	};
 	if (cli_load_study(cfg.forms_dir, &sd, stderr) > 0) {
 		fprintf(stderr, "crf: the form definitions in %s have problems; "
@@ -98,5 +101,6 @@ cli_print(const cli_opts *o, int argc, char **argv)
 	store_close(st);
 	formdef_free(sd);
 	config_free(&cfg);
+	free(user);
 	return rc;
 }

@@ -164,6 +164,7 @@
  * up: the table's CHECK already allows them).
  */
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1172,11 +1173,16 @@ store_wal(store *st, crf_err *err)
 	return cs;
 }
 
-static char *
-store_default_user(void)
+char *
+store_os_user(void)
 {
 	const char *u = getenv("USER");
+	struct passwd *pw;
 
+	if (str_blank(u))
+		u = getenv("LOGNAME");
+	if (str_blank(u) && (pw = getpwuid(geteuid())) != NULL)
+		u = pw->pw_name;
 	return xstrdup(str_blank(u) ? "unknown" : u);
 }
 
@@ -1209,7 +1215,7 @@ store_connect(const char *path, bool creating, store **out, int *version,
 	*out = st;
 	*version = 0;
 	st->path = xstrdup(path);
-	st->user = store_default_user();
+	st->user = store_os_user();
 	st->login_limit = 5;
 	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK)
@@ -1442,7 +1448,7 @@ void
 store_set_user(store *st, const char *user)
 {
 	free(st->user);
-	st->user = str_blank(user) ? store_default_user() : xstrdup(user);
+	st->user = str_blank(user) ? store_os_user() : xstrdup(user);
 }
 
 const char *

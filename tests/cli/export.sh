@@ -75,13 +75,18 @@ if cmp -s "$T/snap.xml" "$T/stdout.xml"; then ok "stdout: the same bytes as the 
 expect_eq "stdout: audited as stdout" "odm snapshot|stdout" \
 	"$(sql "SELECT new_value, reason FROM audit WHERE action = 'export' ORDER BY seq DESC LIMIT 1")"
 
-# ---- Identifiers only when asked for, and the audit row says so.
-"$CRF_BIN" $C export --format odm --snapshot --identifiers --out "$T/ident.xml" 2>/dev/null; rc=$?
+# ---- Identifiers only when asked for, and the audit row says so.  (Run
+# without USER and LOGNAME, as from cron: the audit row still names the
+# operating-system account.)
+env -u USER -u LOGNAME "$CRF_BIN" $C export --format odm --snapshot --identifiers \
+	--out "$T/ident.xml" 2>/dev/null; rc=$?
 expect_eq "--identifiers: exit 0" 0 "$rc"
 expect_match "--identifiers: the initials are in" \
 	'<ItemDataString ItemOID="IT.DM.INITIALS">ZXM</ItemDataString>' "$(cat "$T/ident.xml")"
 expect_eq "--identifiers: audited as such" "odm snapshot, with identifiers" \
 	"$(sql "SELECT new_value FROM audit WHERE action = 'export' ORDER BY seq DESC LIMIT 1")"
+expect_eq "without USER: the account from the password database" "$(id -un)" \
+	"$(sql "SELECT user FROM audit WHERE action = 'export' ORDER BY seq DESC LIMIT 1")"
 exports=$(sql "SELECT count(*) FROM audit WHERE action = 'export'")
 expect_eq "four exports, four audit rows" 4 "$exports"
 
